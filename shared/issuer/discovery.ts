@@ -1,6 +1,6 @@
 import { isJsonObject } from '../json.ts';
 import { InvalidDiscoveryError } from './errors.ts';
-import { issuerDocumentUrl, normalizeIssuerUrl } from './issuer-url.ts';
+import { assertFetchableUrl, issuerDocumentUrl, normalizeIssuerUrl } from './issuer-url.ts';
 
 /** Where the discovery document lives under the issuer URL (OpenID Connect Discovery 1.0 §4). */
 export const DISCOVERY_PATH = '.well-known/openid-configuration';
@@ -55,7 +55,7 @@ export function parseDiscovery(text: string, expectedIssuer: string): DiscoveryD
     );
   }
   try {
-    normalizeIssuerUrl(jwksUri);
+    assertFetchableUrl(jwksUri);
   } catch (error) {
     throw new InvalidDiscoveryError('ERR_DISCOVERY_INVALID', `jwks_uri ${jwksUri} cannot be fetched safely`, {
       cause: error,

@@ -13,7 +13,7 @@ export {
   InvalidKeySetError,
   IssuerFetchError,
 } from './errors.ts';
-export { isLoopback, issuerDocumentUrl, normalizeIssuerUrl } from './issuer-url.ts';
+export { assertFetchableUrl, isLoopback, issuerDocumentUrl, normalizeIssuerUrl } from './issuer-url.ts';
 export {
   buildKeySet,
   type KeySet,
@@ -21,6 +21,12 @@ export {
   type ParseKeySetOptions,
   parseKeySet,
 } from './key-set.ts';
+export {
+  ISSUER_CACHE_CONTROL,
+  ISSUER_CONTENT_TYPE,
+  type IssuerDocument,
+  issuerDocumentOf,
+} from './publishing.ts';
 export {
   type Fetch,
   fetchDocument,

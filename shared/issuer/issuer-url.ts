@@ -8,23 +8,23 @@ const LOOPBACK_HOSTS = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/;
  * exact string that goes into the `iss` claim, the discovery document and the IAM OIDC provider.
  */
 export function normalizeIssuerUrl(text: string): string {
-  const url = parseUrl(text.trim());
-  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopback(url))) {
-    throw new InvalidIssuerUrlError(
-      'ERR_ISSUER_URL',
-      `issuer ${text}: must use https:// (http:// is allowed only for 127.0.0.1, ::1 or localhost)`,
-    );
-  }
+  const url = parseSecureUrl(text, 'issuer');
   if (url.username !== '' || url.password !== '') {
-    throw new InvalidIssuerUrlError(
-      'ERR_ISSUER_URL',
-      `issuer ${url.host}: must not carry a user name or password`,
-    );
+    throw new InvalidIssuerUrlError('ERR_ISSUER_URL', `issuer ${url.host}: must not carry a user name or password`);
   }
   if (url.search !== '' || url.hash !== '' || text.includes('?') || text.includes('#')) {
     throw new InvalidIssuerUrlError('ERR_ISSUER_URL', `issuer ${text}: must not have a query or fragment`);
   }
   return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
+}
+
+/**
+ * Refuses a document URL (a jwks_uri, a `--jwks` URL) keyturn must not fetch: anything but https, or
+ * plain http on a non-loopback host. Returns the URL, trimmed.
+ */
+export function assertFetchableUrl(text: string): string {
+  parseSecureUrl(text, 'URL');
+  return text.trim();
 }
 
 /** True when the URL points at this machine, where plain HTTP is acceptable. */
@@ -37,16 +37,22 @@ export function issuerDocumentUrl(issuerUrl: string, relativePath: string): stri
   return `${issuerUrl}/${relativePath}`;
 }
 
-function parseUrl(text: string): URL {
-  if (text === '') {
-    throw new InvalidIssuerUrlError('ERR_ISSUER_URL', 'the issuer URL is empty');
+function parseSecureUrl(text: string, what: string): URL {
+  const trimmed = text.trim();
+  if (trimmed === '') {
+    throw new InvalidIssuerUrlError('ERR_ISSUER_URL', `the ${what} is empty`);
   }
+  let url: URL;
   try {
-    return new URL(text);
+    url = new URL(trimmed);
   } catch {
+    throw new InvalidIssuerUrlError('ERR_ISSUER_URL', `${what} ${text}: is not a URL (expected https://host[/path])`);
+  }
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopback(url))) {
     throw new InvalidIssuerUrlError(
       'ERR_ISSUER_URL',
-      `issuer ${text}: is not a URL (expected https://host[/path])`,
+      `${what} ${text}: must use https:// (http:// is allowed only for 127.0.0.1, ::1 or localhost)`,
     );
   }
+  return url;
 }

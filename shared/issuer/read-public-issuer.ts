@@ -1,6 +1,6 @@
 import { DISCOVERY_PATH, type DiscoveryDocument, parseDiscovery } from './discovery.ts';
 import { IssuerFetchError } from './errors.ts';
-import { issuerDocumentUrl, normalizeIssuerUrl } from './issuer-url.ts';
+import { assertFetchableUrl, issuerDocumentUrl, normalizeIssuerUrl } from './issuer-url.ts';
 import { type KeySet, MAX_KEY_SET_BYTES, type ParseKeySetOptions, parseKeySet } from './key-set.ts';
 
 /** The `fetch` keyturn uses; injectable so tests and local runs never need the internet. */
@@ -43,7 +43,7 @@ export async function fetchKeySet(
   url: string,
   options: ReadPublicOptions & ParseKeySetOptions = {},
 ): Promise<KeySet> {
-  return parseKeySet(await fetchDocument(url, options), options);
+  return parseKeySet(await fetchDocument(assertFetchableUrl(url), options), options);
 }
 
 /** GETs a small JSON document, refusing redirects, non-200 answers and oversized bodies. */
@@ -62,12 +62,7 @@ export async function fetchDocument(url: string, options: ReadPublicOptions = {}
     });
   }
   assertPlainOk(url, response);
-  const declared = Number(response.headers.get('content-length') ?? 0);
-  const text = declared > MAX_KEY_SET_BYTES ? '' : await response.text();
-  if (declared > MAX_KEY_SET_BYTES || Buffer.byteLength(text) > MAX_KEY_SET_BYTES) {
-    throw new IssuerFetchError('ERR_ISSUER_FETCH', `${url} answered more than ${MAX_KEY_SET_BYTES} bytes`);
-  }
-  return text;
+  return readBody(url, response);
 }
 
 function assertPlainOk(url: string, response: Response): void {
@@ -81,6 +76,39 @@ function assertPlainOk(url: string, response: Response): void {
   if (response.status !== 200) {
     throw new IssuerFetchError('ERR_ISSUER_FETCH', `${url} answered HTTP ${response.status}, expected 200`);
   }
+}
+
+/**
+ * Reads at most MAX_KEY_SET_BYTES of the body, stopping (and cancelling the rest) as soon as it is
+ * exceeded, so a hostile server cannot make us buffer an unbounded answer. The body can also fail after
+ * a 200 (the timeout fires mid-body, the connection drops).
+ */
+async function readBody(url: string, response: Response): Promise<string> {
+  const tooLarge = () =>
+    new IssuerFetchError('ERR_ISSUER_FETCH', `${url} answered more than ${MAX_KEY_SET_BYTES} bytes`);
+  if (Number(response.headers.get('content-length') ?? 0) > MAX_KEY_SET_BYTES) {
+    await response.body?.cancel().catch(() => undefined);
+    throw tooLarge();
+  }
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  try {
+    for await (const chunk of response.body ?? []) {
+      size += chunk.byteLength;
+      if (size > MAX_KEY_SET_BYTES) {
+        break;
+      }
+      chunks.push(chunk);
+    }
+  } catch (error) {
+    throw new IssuerFetchError('ERR_ISSUER_FETCH', `could not read ${url}: ${describeFailure(error)}`, {
+      cause: error,
+    });
+  }
+  if (size > MAX_KEY_SET_BYTES) {
+    throw tooLarge();
+  }
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 function describeFailure(error: unknown): string {

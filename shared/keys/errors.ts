@@ -14,6 +14,8 @@ export type InvalidKeyCode =
   | 'ERR_KEY_ALGORITHM'
   /** An RSA key of a size or public exponent keyturn does not accept. */
   | 'ERR_KEY_STRENGTH'
+  /** An RSA private key whose numbers do not fit together (p·q ≠ n, or d wrong). */
+  | 'ERR_KEY_DAMAGED'
   /** A private key that does not belong to the given public key. */
   | 'ERR_KEY_MISMATCH'
   /** An encrypted private key without a passphrase, or with the wrong one. */

@@ -47,8 +47,14 @@ export function readKeyInput(input: string | Uint8Array, source: string): KeyInp
   throw new InvalidKeyError('ERR_KEY_FORMAT', `${source}: is not a key (expected PEM, DER or JWK)`);
 }
 
-/** Parses DER as SPKI or PKCS#1 public key, whatever the label claimed. */
+/**
+ * Parses DER as SPKI or PKCS#1 public key, whatever the label claimed. Node would also derive a public
+ * key from private key DER; that is refused here, so a private key is never mistaken for a public one.
+ */
 export function tryPublicKeyFromDer(der: Buffer): KeyObject | undefined {
+  if (tryPrivateKeyFromDer(der) !== undefined) {
+    return undefined;
+  }
   for (const type of ['spki', 'pkcs1'] as const) {
     try {
       return createPublicKey({ key: der, format: 'der', type });
@@ -95,7 +101,10 @@ function readJwk(text: string, source: string): Record<string, unknown> {
     return value;
   }
   const [only, ...rest] = value.keys as unknown[];
-  if (only === undefined || rest.length > 0) {
+  if (only === undefined) {
+    throw new InvalidKeyError('ERR_KEY_FORMAT', `${source}: is a JWKS without keys`);
+  }
+  if (rest.length > 0) {
     throw new InvalidKeyError(
       'ERR_KEY_MULTIPLE',
       `${source}: is a JWKS with ${value.keys.length} keys where one key was expected`,

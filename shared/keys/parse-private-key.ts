@@ -1,4 +1,5 @@
 import { createPrivateKey, createPublicKey, type JsonWebKey, type KeyObject } from 'node:crypto';
+import { assertRsaPrivateKeyConsistent } from './consistency.ts';
 import { InvalidKeyError } from './errors.ts';
 import {
   isCertificate,
@@ -7,6 +8,7 @@ import {
   tryPrivateKeyFromDer,
   tryPublicKeyFromDer,
 } from './key-input.ts';
+import { publicKeyFromJwk } from './parse-public-key.ts';
 import { assertRsaSigningKey, type PrivateSigningKey, toPublicSigningKey } from './signing-key.ts';
 
 /** Options for {@link parsePrivateKey}. */
@@ -30,11 +32,14 @@ export function parsePrivateKey(
       ? privateKeyFromJwk(decoded.jwk, source)
       : privateKeyFromDer(decoded, source, options);
   assertRsaSigningKey(key, source);
+  assertRsaPrivateKeyConsistent(key, source);
   return { key, publicKey: toPublicSigningKey(createPublicKey(key), source) };
 }
 
 function privateKeyFromJwk(jwk: Record<string, unknown>, source: string): KeyObject {
   if (!('d' in jwk)) {
+    // Call it a public key only if it is one: JSON that is no JWK at all is ERR_KEY_FORMAT.
+    publicKeyFromJwk(jwk, source);
     throw new InvalidKeyError('ERR_KEY_KIND', `${source}: is a public JWK where a private key was expected`);
   }
   try {

@@ -78,6 +78,10 @@ function splitHeaders(body: string): { headers: Map<string, string>; base64: str
   const lines = body.split(/\r?\n/).map((line) => line.trim());
   const dataLines: string[] = [];
   for (const line of lines) {
+    // Skip the line break after BEGIN and the blank line after RFC 1421 headers, or headers read as data.
+    if (line === '') {
+      continue;
+    }
     const colon = line.indexOf(':');
     if (colon > 0 && dataLines.length === 0) {
       headers.set(line.slice(0, colon).trim(), line.slice(colon + 1).trim());

@@ -69,10 +69,31 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
       } catch (error) {
         throw rejectionFromJose(error, { kid, now, tolerance, expected: options });
       }
+      assertClaimTypes(payload);
       assertNotIssuedInFuture(payload, now, tolerance);
       return toVerifiedToken(kid, payload);
     },
   };
+}
+
+/** jose checks presence and the time claims only; VerifiedToken promises strings, so check their types. */
+function assertClaimTypes(payload: JWTPayload): void {
+  const { iss, sub, aud } = payload;
+  const typesOk = {
+    iss: typeof iss === 'string',
+    sub: typeof sub === 'string',
+    aud:
+      aud === undefined ||
+      typeof aud === 'string' ||
+      (Array.isArray(aud) && aud.every((item) => typeof item === 'string')),
+  };
+  const wrong = Object.entries(typesOk).find(([, ok]) => !ok)?.[0];
+  if (wrong !== undefined) {
+    throw new TokenRejectedError(
+      'ERR_TOKEN_CLAIMS',
+      `the "${wrong}" claim has the wrong type (expected a string${wrong === 'aud' ? ' or an array of strings' : ''})`,
+    );
+  }
 }
 
 function assertNotIssuedInFuture(payload: JWTPayload, now: Date, toleranceSeconds: number): void {

@@ -1,0 +1,34 @@
+import { CommanderError } from 'commander';
+import { isKeyturnError } from '#shared/errors.ts';
+import { CliInputError } from './io.ts';
+
+/** The exit codes of every `keyturn` command; docs/cli.md lists them. */
+export const ExitCode = {
+  /** The command did what was asked (for verify-token: the token is valid). */
+  ok: 0,
+  /** keyturn checked something and said no: an invalid token, key, key set, document or URL. */
+  rejected: 1,
+  /** The command line itself was wrong: unknown flag, missing argument. */
+  usage: 2,
+  /** The environment got in the way: a file missing, unreadable or already there, a server unreachable. */
+  environment: 3,
+  /** A bug in keyturn: please report it with the output of --debug. */
+  internal: 70,
+} as const;
+
+/** One of {@link ExitCode}'s values. */
+export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
+
+/** The one place that decides the exit code for an error. */
+export function exitCodeFor(error: unknown): ExitCodeValue {
+  if (error instanceof CommanderError) {
+    return error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
+  }
+  if (error instanceof CliInputError) {
+    return ExitCode.environment;
+  }
+  if (isKeyturnError(error)) {
+    return error.code === 'ERR_ISSUER_FETCH' ? ExitCode.environment : ExitCode.rejected;
+  }
+  return ExitCode.internal;
+}

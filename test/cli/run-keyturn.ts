@@ -1,0 +1,40 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { CliIo } from '#cli/io.ts';
+import { runCli } from '#cli/main.ts';
+
+/** What one in-process `keyturn` run printed and returned. */
+export interface KeyturnRun {
+  readonly code: number;
+  readonly out: string;
+  readonly err: string;
+}
+
+/** Runs the `keyturn` command line in-process, in `cwd`, capturing both streams. */
+export async function runKeyturn(
+  args: readonly string[],
+  options: { cwd: string; stdin?: string; fetch?: CliIo['fetch'] },
+): Promise<KeyturnRun> {
+  let out = '';
+  let err = '';
+  const io: CliIo = {
+    out: (text) => {
+      out += text;
+    },
+    err: (text) => {
+      err += text;
+    },
+    readStdin: async () => Buffer.from(options.stdin ?? ''),
+    cwd: options.cwd,
+    fetch: options.fetch ?? globalThis.fetch,
+  };
+  const code = await runCli(args, io);
+  return { code, out, err };
+}
+
+/** A fresh temporary directory, and a function that removes it. */
+export async function makeTempDirectory(): Promise<{ path: string; remove: () => Promise<void> }> {
+  const path = await mkdtemp(join(tmpdir(), 'keyturn-cli-'));
+  return { path, remove: () => rm(path, { recursive: true, force: true }) };
+}
