@@ -10,7 +10,10 @@ const LOOPBACK_HOSTS = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/;
 export function normalizeIssuerUrl(text: string): string {
   const url = parseSecureUrl(text, 'issuer');
   if (url.username !== '' || url.password !== '') {
-    throw new InvalidIssuerUrlError('ERR_ISSUER_URL', `issuer ${url.host}: must not carry a user name or password`);
+    throw new InvalidIssuerUrlError(
+      'ERR_ISSUER_URL',
+      `issuer ${url.host}: must not carry a user name or password`,
+    );
   }
   if (url.search !== '' || url.hash !== '' || text.includes('?') || text.includes('#')) {
     throw new InvalidIssuerUrlError('ERR_ISSUER_URL', `issuer ${text}: must not have a query or fragment`);
@@ -46,7 +49,10 @@ function parseSecureUrl(text: string, what: string): URL {
   try {
     url = new URL(trimmed);
   } catch {
-    throw new InvalidIssuerUrlError('ERR_ISSUER_URL', `${what} ${text}: is not a URL (expected https://host[/path])`);
+    throw new InvalidIssuerUrlError(
+      'ERR_ISSUER_URL',
+      `${what} ${text}: is not a URL (expected https://host[/path])`,
+    );
   }
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopback(url))) {
     throw new InvalidIssuerUrlError(
