@@ -21,6 +21,9 @@ export interface CliIo {
 /** A file the command needs could not be read or written; the message names the file and what to do. */
 export class CliInputError extends KeyturnError<'ERR_CLI_FILE'> {}
 
+const ALREADY_EXISTS =
+  'a file with that name already exists; keyturn never overwrites key files (move it away or choose another directory)';
+
 /** Largest input file read (keys, tokens, key sets are a few KiB). */
 const MAX_INPUT_BYTES = 1024 * 1024;
 
@@ -78,7 +81,7 @@ export async function assertNoneExist(io: CliIo, directory: string, names: reado
       () => false,
     );
     if (exists) {
-      throw asCliError(Object.assign(new Error('exists'), { code: 'EEXIST' }), `cannot create ${fullPath}`);
+      throw new CliInputError('ERR_CLI_FILE', `cannot create ${fullPath}: ${ALREADY_EXISTS}`);
     }
   }
 }
