@@ -14,6 +14,10 @@ export interface CliIo {
   readonly readStdin: () => Promise<Buffer>;
   /** Directory relative paths are resolved against. */
   readonly cwd: string;
+  /** Environment variables (KEYTURN_HOME...). */
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** Resolves when the user asks a long-running command (serve) to stop: Ctrl-C or SIGTERM. */
+  readonly untilStopped: () => Promise<void>;
   /** HTTP client for issuer and JWKS URLs. */
   readonly fetch: Fetch;
 }

@@ -1,8 +1,11 @@
 import { Command, CommanderError } from 'commander';
 import { registerCreateKeyPair } from './commands/create-key-pair.ts';
 import { registerDiscovery } from './commands/discovery.ts';
+import { registerInit } from './commands/init.ts';
 import { registerJwks } from './commands/jwks.ts';
 import { registerKid } from './commands/kid.ts';
+import { registerServe } from './commands/serve.ts';
+import { registerStatus } from './commands/status.ts';
 import { registerVerifyToken } from './commands/verify-token.ts';
 import { ExitCode, type ExitCodeValue, exitCodeFor } from './exit-codes.ts';
 import type { CliIo } from './io.ts';
@@ -23,6 +26,9 @@ export function buildProgram(io: CliIo): Command {
     registerJwks,
     registerDiscovery,
     registerVerifyToken,
+    registerInit,
+    registerStatus,
+    registerServe,
   ]) {
     register(program, io);
   }
@@ -61,6 +67,12 @@ export function processIo(): CliIo {
     err: (text) => process.stderr.write(text),
     readStdin: readStandardInput,
     cwd: process.cwd(),
+    env: process.env,
+    untilStopped: () =>
+      new Promise<void>((resolve) => {
+        process.once('SIGINT', () => resolve());
+        process.once('SIGTERM', () => resolve());
+      }),
     fetch: globalThis.fetch,
   };
 }

@@ -1,15 +1,15 @@
 import { join } from 'node:path';
-import { type Command, InvalidArgumentError } from 'commander';
+import type { Command } from 'commander';
 import {
   DEFAULT_RSA_BITS,
   encodePrivateKeyPem,
   encodePublicKeyPem,
   GENERATED_RSA_BITS,
   generateSigningKeyPair,
-  parseRsaBits,
   type RsaBits,
 } from '#shared/keys/index.ts';
 import { assertNoneExist, type CliIo, writeNewFiles } from '../io.ts';
+import { parseBitsOption } from '../option-parsers.ts';
 
 /** ccoctl's file names (`ccoctl create-key-pair`), which installers and runbooks expect. */
 export const PRIVATE_KEY_FILE = 'serviceaccount-signer.private';
@@ -45,12 +45,4 @@ export function registerCreateKeyPair(program: Command, io: CliIo): void {
           `kid: ${pair.publicKey.kid}\n`,
       );
     });
-}
-
-function parseBitsOption(value: string): RsaBits {
-  try {
-    return parseRsaBits(value);
-  } catch (error) {
-    throw new InvalidArgumentError((error as Error).message);
-  }
 }

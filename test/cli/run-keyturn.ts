@@ -14,7 +14,13 @@ export interface KeyturnRun {
 /** Runs the `keyturn` command line in-process, in `cwd`, capturing both streams. */
 export async function runKeyturn(
   args: readonly string[],
-  options: { cwd: string; stdin?: string; fetch?: CliIo['fetch'] },
+  options: {
+    cwd: string;
+    stdin?: string;
+    fetch?: CliIo['fetch'];
+    env?: CliIo['env'];
+    untilStopped?: CliIo['untilStopped'];
+  },
 ): Promise<KeyturnRun> {
   let out = '';
   let err = '';
@@ -27,6 +33,8 @@ export async function runKeyturn(
     },
     readStdin: async () => Buffer.from(options.stdin ?? ''),
     cwd: options.cwd,
+    env: options.env ?? {},
+    untilStopped: options.untilStopped ?? (async () => undefined),
     fetch: options.fetch ?? globalThis.fetch,
   };
   const code = await runCli(args, io);

@@ -1,0 +1,149 @@
+import { z } from 'zod';
+import { KeyringFormatError } from './errors.ts';
+
+/** The schema version this code reads and writes. */
+export const KEYRING_SCHEMA_VERSION = 1;
+
+/**
+ * Key lifecycle (DESIGN.md §2): generated → published → promoting → active → retired → removed, or
+ * failed (rolled back). `published` means written to keys.json; `visibleAt` records when it was
+ * confirmed at the public URL.
+ */
+export const KEY_STATES = [
+  'generated',
+  'published',
+  'promoting',
+  'active',
+  'retired',
+  'removed',
+  'failed',
+] as const;
+
+/** One state of {@link KEY_STATES}. */
+export type KeyState = (typeof KEY_STATES)[number];
+
+/** Rotation modes: scheduled (every policy interval), manual, emergency (the old key is compromised). */
+export const ROTATION_MODES = ['scheduled', 'manual', 'emergency'] as const;
+
+/** One of {@link ROTATION_MODES}. */
+export type RotationMode = (typeof ROTATION_MODES)[number];
+
+const isoTime = z.iso.datetime({ offset: false });
+const kid = z.string().regex(/^[A-Za-z0-9_-]{1,128}$/);
+
+const keyRecordSchema = z
+  .object({
+    kid,
+    publicKeyPem: z.string().startsWith('-----BEGIN PUBLIC KEY-----'),
+    bits: z.number().int().min(2048).max(8192),
+    state: z.enum(KEY_STATES),
+    /** Where the sealed private key is; absent for a key published from the cluster (drift). */
+    vaultRef: z.string().min(1).optional(),
+    origin: z.enum(['generated', 'adopted', 'cluster']),
+    rotationId: z.string().min(1),
+    generatedAt: isoTime,
+    publishedAt: isoTime.optional(),
+    visibleAt: isoTime.optional(),
+    /** visibleAt + the rotation's lead time: the earliest the key may be pushed (PUBLISHED-BEFORE-SIGN). */
+    pushNotBefore: isoTime.optional(),
+    promotedAt: isoTime.optional(),
+    activatedAt: isoTime.optional(),
+    retiredAt: isoTime.optional(),
+    removeAfter: isoTime.optional(),
+    removedAt: isoTime.optional(),
+    failedAt: isoTime.optional(),
+    failure: z.string().optional(),
+    /** Set by an emergency rotation: the key is removed at once, on purpose (NO-ORPHAN-TOKENS exception). */
+    compromisedAt: isoTime.optional(),
+    privateKeyDestroyedAt: isoTime.optional(),
+  })
+  .strict();
+
+const policySchema = z
+  .object({
+    /** A new key is visible at the public URL at least this long before the cluster gets it. */
+    leadTimeSeconds: z.number().int().min(0),
+    /** A key stays published this long after it stopped signing (NO-ORPHAN-TOKENS). */
+    graceSeconds: z.number().int().min(0),
+    keyBits: z.union([z.literal(2048), z.literal(3072), z.literal(4096)]),
+    /** Scheduled rotations run this often. */
+    rotationIntervalDays: z.number().int().min(1),
+    /** Audience of the verification token. */
+    audience: z.string().min(1),
+  })
+  .strict();
+
+const rotationSchema = z
+  .object({
+    id: z.string().min(1),
+    mode: z.enum(ROTATION_MODES),
+    startedAt: isoTime,
+    leadTimeSeconds: z.number().int().min(0),
+    previousKid: kid.optional(),
+    compromisedKid: kid.optional(),
+    newKid: kid.optional(),
+    verifiedAt: isoTime.optional(),
+  })
+  .strict();
+
+const lastRotationSchema = z
+  .object({
+    id: z.string().min(1),
+    mode: z.enum(ROTATION_MODES),
+    outcome: z.enum(['succeeded', 'rolled-back']),
+    finishedAt: isoTime,
+    newKid: kid.optional(),
+    reason: z.string().optional(),
+  })
+  .strict();
+
+/** The keyring schema: what a state file must hold, nothing more (unknown fields are refused). */
+export const keyringSchema = z
+  .object({
+    schemaVersion: z.literal(KEYRING_SCHEMA_VERSION),
+    issuerId: z.string().regex(/^[a-z0-9][a-z0-9.-]{0,62}$/),
+    issuerUrl: z.string().min(1),
+    policy: policySchema,
+    keys: z.array(keyRecordSchema).max(1000),
+    rotation: rotationSchema.optional(),
+    lastRotation: lastRotationSchema.optional(),
+  })
+  .strict();
+
+/** The state of one issuer: its keys, the rotation in flight, its policy. */
+export type Keyring = z.infer<typeof keyringSchema>;
+/** One key of a keyring. Public material only; the private key is in the vault under `vaultRef`. */
+export type KeyRecord = Keyring['keys'][number];
+/** The rotation policy of an issuer. */
+export type Policy = Keyring['policy'];
+/** The rotation in flight (at most one per issuer: ONE-SIGNER). */
+export type Rotation = NonNullable<Keyring['rotation']>;
+
+/** Validates a keyring read from storage; a truncated, foreign or newer file is refused clearly. */
+export function parseKeyring(text: string, source: string): Keyring {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new KeyringFormatError('ERR_KEYRING_FORMAT', `${source}: is not JSON (truncated or damaged?)`);
+  }
+  const version = (value as { schemaVersion?: unknown } | null)?.schemaVersion;
+  if (typeof version === 'number' && version !== KEYRING_SCHEMA_VERSION) {
+    throw new KeyringFormatError(
+      'ERR_KEYRING_FORMAT',
+      `${source}: has schema version ${version}; this keyturn reads version ${KEYRING_SCHEMA_VERSION}`,
+    );
+  }
+  const result = keyringSchema.safeParse(value);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    const where = issue?.path.join('.') || '(root)';
+    throw new KeyringFormatError('ERR_KEYRING_FORMAT', `${source}: ${where}: ${issue?.message ?? 'invalid'}`);
+  }
+  return result.data;
+}
+
+/** Serialises a keyring for storage (stable, readable). */
+export function serializeKeyring(keyring: Keyring): string {
+  return `${JSON.stringify(keyringSchema.parse(keyring), null, 2)}\n`;
+}

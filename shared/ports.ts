@@ -1,0 +1,160 @@
+/**
+ * The ports of the rotation engine: what the domain needs from the outside world, kept small so that the
+ * local, in-memory, AWS and OpenShift adapters implement them without the domain changing. Every method
+ * is safe to call again after a crash (RETRY-SAFE): writes are idempotent or conditional.
+ */
+import type { Keyring } from './keyring/keyring.ts';
+import type { PrivateSigningKey } from './keys/signing-key.ts';
+
+/** A public key as the vault hands it out: never the private half. */
+export interface VaultKey {
+  /** kube-apiserver kid of the public key. */
+  readonly kid: string;
+  /** SPKI PEM of the public key. */
+  readonly publicKeyPem: string;
+  readonly bits: number;
+  /** Opaque handle of the sealed private key, stored in the keyring (a file name, a secret ARN). */
+  readonly ref: string;
+}
+
+/**
+ * Holds private keys sealed (SEALED): plaintext exists only inside `generate`/`seal` and in what `open`
+ * returns to the push step. `generate` and `seal` are idempotent per (issuer, slot): a retried call after
+ * a crash returns the key sealed the first time instead of making another.
+ */
+export interface KeyVault {
+  /** Generates an RSA key pair and seals the private key under `slot` (a rotation id); idempotent. */
+  generate(request: {
+    readonly issuerId: string;
+    readonly slot: string;
+    readonly bits: number;
+  }): Promise<VaultKey>;
+  /** Seals an existing private key (adoption of a ccoctl key) under `slot`; idempotent. */
+  seal(request: {
+    readonly issuerId: string;
+    readonly slot: string;
+    readonly privateKey: PrivateSigningKey;
+  }): Promise<VaultKey>;
+  /** Opens a sealed private key, for the push and rollback steps only. */
+  open(ref: string): Promise<PrivateSigningKey>;
+  /** Destroys (or schedules the deletion of) a sealed private key; idempotent, also for unknown refs. */
+  destroy(ref: string): Promise<void>;
+}
+
+/** A keyring as stored, with the opaque revision a conditional write must name. */
+export interface StoredKeyring {
+  readonly keyring: Keyring;
+  /** A version number, an ETag: whatever the store compares in compare-and-swap. */
+  readonly revision: string;
+}
+
+/**
+ * Keeps one keyring per issuer. Every change is a compare-and-swap: `update` fails with
+ * KeyringConflictError when the stored revision is no longer `expectedRevision` (ONE-SIGNER, RETRY-SAFE).
+ */
+export interface KeyringStore {
+  /** The keyring of an issuer, or undefined when there is none. Rejects a corrupt state file. */
+  read(issuerId: string): Promise<StoredKeyring | undefined>;
+  /** Creates the keyring of a new issuer; fails with IssuerExistsError when one exists. */
+  create(keyring: Keyring): Promise<StoredKeyring>;
+  /** Replaces the keyring if it is still at `expectedRevision`. */
+  update(keyring: Keyring, expectedRevision: string): Promise<StoredKeyring>;
+  /** Ids of every issuer in the store, sorted. */
+  list(): Promise<string[]>;
+}
+
+/** The two documents of an issuer, as text. */
+export interface IssuerDocuments {
+  /** keys.json (ALWAYS-VALID). */
+  readonly keySet: string;
+  /** .well-known/openid-configuration. */
+  readonly discovery: string;
+}
+
+/** What a relying party sees at the issuer URL right now. */
+export interface PublicView {
+  /** kids in the published keys.json, in order. */
+  readonly kids: readonly string[];
+  /** The keys.json text as served. */
+  readonly keySet: string;
+}
+
+/** Publishes issuer documents where relying parties read them, and reads them back as they do. */
+export interface IssuerPublisher {
+  /** Writes both documents under the issuer URL's path; idempotent. */
+  publish(issuerUrl: string, documents: IssuerDocuments): Promise<void>;
+  /** Asks caches (CloudFront) to drop the two documents; idempotent. */
+  invalidate(issuerUrl: string): Promise<void>;
+  /** Reads keys.json at the public issuer URL, through the caches, exactly as a third party does. */
+  readPublic(issuerUrl: string): Promise<PublicView>;
+}
+
+/** How far the cluster has come in trusting and signing with a key. */
+export interface RolloutProgress {
+  /** The cluster trusts the key (it is in the set of keys its API servers accept). */
+  readonly trusted: boolean;
+  /** Control-plane nodes running the latest revision. */
+  readonly nodesUpdated: number;
+  readonly nodesTotal: number;
+  /** kid the cluster signs new tokens with now, if known. */
+  readonly signingKid?: string;
+}
+
+/** What the cluster trusts and signs with, for drift checks. */
+export interface ClusterKeys {
+  /** kids of every public key the cluster accepts tokens from. */
+  readonly trustedKids: readonly string[];
+  /** Public keys (SPKI PEM) by kid, so a drifted key can be published. */
+  readonly publicKeys: ReadonlyMap<string, string>;
+  /** kid of the key the cluster signs with now, if known. */
+  readonly signingKid?: string;
+}
+
+/**
+ * The cluster whose service-account signing key keyturn rotates. `push` hands the cluster a key pair
+ * (OpenShift: the next-bound-service-account-signing-key secret); the cluster rolls it out on its own.
+ */
+export interface ClusterSigner {
+  /** Gives the cluster this pair as its next signing key; idempotent for the same pair. */
+  push(pair: PrivateSigningKey): Promise<void>;
+  /** Reads rollout progress towards signing with `kid`. Never reads private material. */
+  rolloutProgress(kid: string): Promise<RolloutProgress>;
+  /** Issues a short-lived token for the probe service account (TokenRequest). */
+  requestToken(audience: string): Promise<string>;
+  /** Lists what the cluster trusts and signs with. */
+  readKeys(): Promise<ClusterKeys>;
+}
+
+/** Time, injectable so tests freeze and advance it. */
+export interface Clock {
+  now(): Date;
+}
+
+/** One line of the audit trail: a step's transition, never key material (SEALED). */
+export interface AuditEntry {
+  readonly time: string;
+  readonly issuerId: string;
+  readonly rotationId?: string;
+  readonly step: string;
+  readonly kid?: string;
+  readonly actor: string;
+  readonly outcome: 'ok' | 'skipped' | 'failed';
+  readonly detail?: string;
+}
+
+/** Appends audit entries (a JSON-lines file, CloudWatch); appending never fails a step silently. */
+export interface AuditLog {
+  append(entry: AuditEntry): Promise<void>;
+}
+
+/** Everything a rotation step needs, passed in by the caller (a Lambda handler, the local runner, a test). */
+export interface RotationPorts {
+  readonly vault: KeyVault;
+  readonly store: KeyringStore;
+  readonly publisher: IssuerPublisher;
+  readonly cluster: ClusterSigner;
+  readonly clock: Clock;
+  readonly audit: AuditLog;
+  /** Who acts, for the audit trail (`workflow`, `cli:alice`, `test`). */
+  readonly actor: string;
+}

@@ -1,0 +1,100 @@
+import type { RotationMode } from '../keyring/keyring.ts';
+import { activeKey } from '../keyring/queries.ts';
+import type { RotationPorts } from '../ports.ts';
+import { checkClusterDrift } from './drift.ts';
+import { RotationInProgressError, RotationRequestError } from './errors.ts';
+import { commit, loadKeyring, nowIso, type StepInput } from './step-context.ts';
+
+/** What starts a rotation. */
+export interface PrepareInput extends StepInput {
+  readonly mode: RotationMode;
+  /** For emergency rotations: the kid of the compromised key (the active one). */
+  readonly compromisedKid?: string;
+  /** Overrides the policy's lead time (emergency rotations, local runs). @default policy.leadTimeSeconds */
+  readonly leadTimeSeconds?: number;
+}
+
+/** The rotation as prepared. */
+export interface PrepareResult {
+  readonly rotationId: string;
+  readonly previousKid: string;
+  readonly leadTimeSeconds: number;
+  /** True when this rotation was already in flight and the call joined it. */
+  readonly joined: boolean;
+}
+
+/**
+ * Locks the issuer for one rotation (ONE-SIGNER): a second rotation id fails fast, the same id joins.
+ * Refuses to start while the cluster signs with a key keys.json lacks (drift).
+ */
+export async function prepareRotation(ports: RotationPorts, input: PrepareInput): Promise<PrepareResult> {
+  const stored = await loadKeyring(ports, input.issuerId);
+  const { keyring } = stored;
+  const inFlight = keyring.rotation;
+  if (inFlight !== undefined) {
+    if (inFlight.id !== input.rotationId) {
+      throw new RotationInProgressError(
+        'ERR_ROTATION_IN_PROGRESS',
+        `issuer ${keyring.issuerId}: rotation ${inFlight.id} (${inFlight.mode}) is in flight since ${inFlight.startedAt}; wait for it or roll it back`,
+      );
+    }
+    return {
+      rotationId: inFlight.id,
+      previousKid: inFlight.previousKid ?? '',
+      leadTimeSeconds: inFlight.leadTimeSeconds,
+      joined: true,
+    };
+  }
+  const active = activeKey(keyring);
+  if (active === undefined) {
+    throw new RotationRequestError(
+      'ERR_ROTATION_REQUEST',
+      `issuer ${keyring.issuerId} has no active key to rotate`,
+    );
+  }
+  assertCompromisedKid(input, active.kid);
+  await checkClusterDrift(ports, keyring);
+  const leadTimeSeconds = input.leadTimeSeconds ?? keyring.policy.leadTimeSeconds;
+  const rotation = {
+    id: input.rotationId,
+    mode: input.mode,
+    startedAt: nowIso(ports),
+    leadTimeSeconds,
+    previousKid: active.kid,
+    ...(input.compromisedKid === undefined ? {} : { compromisedKid: input.compromisedKid }),
+  };
+  await commit(
+    ports,
+    stored,
+    { ...keyring, rotation },
+    {
+      rotationId: input.rotationId,
+      step: 'prepare',
+      kid: active.kid,
+      outcome: 'ok',
+      detail: `${input.mode} rotation, lead time ${leadTimeSeconds} s`,
+    },
+  );
+  return { rotationId: input.rotationId, previousKid: active.kid, leadTimeSeconds, joined: false };
+}
+
+/** An emergency rotation names the active key as compromised; no other rotation names one. */
+function assertCompromisedKid(input: PrepareInput, activeKid: string): void {
+  if (input.mode !== 'emergency') {
+    if (input.compromisedKid !== undefined) {
+      throw new RotationRequestError(
+        'ERR_ROTATION_REQUEST',
+        'only an emergency rotation names a compromised key',
+      );
+    }
+    return;
+  }
+  if (input.compromisedKid !== activeKid) {
+    const given =
+      input.compromisedKid === undefined ? 'no key was named' : `${input.compromisedKid} was named`;
+    throw new RotationRequestError(
+      'ERR_ROTATION_REQUEST',
+      `an emergency rotation replaces the compromised active key ${activeKid}, but ${given}`,
+    );
+  }
+}

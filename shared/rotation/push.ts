@@ -1,0 +1,54 @@
+import { InvariantViolationError } from '../keyring/errors.ts';
+import { isDue } from '../keyring/policy.ts';
+import { withKey } from '../keyring/queries.ts';
+import type { RotationPorts } from '../ports.ts';
+import { StepNotReadyError } from './errors.ts';
+import { readPublicKids } from './publish-documents.ts';
+import { requireNewKey } from './rotation-keys.ts';
+import { commit, loadKeyring, nowIso, requireRotation, type StepInput } from './step-context.ts';
+
+/**
+ * Hands the new key pair to the cluster. PUBLISHED-BEFORE-SIGN: refuses unless the key has been visible
+ * at the public URL for the lead time and is still there now. The private key is opened from the vault
+ * here and nowhere else (SEALED). Pushing the same pair again is harmless (RETRY-SAFE).
+ */
+export async function pushKey(
+  ports: RotationPorts,
+  input: StepInput,
+): Promise<{ kid: string; promotedAt: string }> {
+  const stored = await loadKeyring(ports, input.issuerId);
+  const { keyring } = stored;
+  const rotation = requireRotation(keyring, input.rotationId);
+  const key = requireNewKey(keyring, rotation);
+  const now = ports.clock.now();
+  if (key.visibleAt === undefined || !isDue(key.pushNotBefore, now)) {
+    const wait =
+      key.pushNotBefore === undefined ? 'it was never confirmed visible' : `not before ${key.pushNotBefore}`;
+    throw new InvariantViolationError(
+      'PUBLISHED-BEFORE-SIGN',
+      `key ${key.kid} may not be pushed yet: ${wait} (lead time ${rotation.leadTimeSeconds} s)`,
+    );
+  }
+  const { missing } = await readPublicKids(ports, keyring);
+  if (missing.includes(key.kid)) {
+    throw new StepNotReadyError(
+      'ERR_STEP_NOT_READY',
+      `key ${key.kid} is no longer visible at ${keyring.issuerUrl}/keys.json; not pushing it`,
+    );
+  }
+  if (key.vaultRef === undefined) {
+    throw new InvariantViolationError('SEALED', `key ${key.kid} has no sealed private key to push`);
+  }
+  await ports.cluster.push(await ports.vault.open(key.vaultRef));
+  if (key.state === 'promoting' && key.promotedAt !== undefined) {
+    return { kid: key.kid, promotedAt: key.promotedAt };
+  }
+  const promotedAt = nowIso(ports);
+  await commit(ports, stored, withKey(keyring, key.kid, { state: 'promoting', promotedAt }), {
+    rotationId: rotation.id,
+    step: 'push',
+    kid: key.kid,
+    outcome: 'ok',
+  });
+  return { kid: key.kid, promotedAt };
+}
