@@ -1,0 +1,189 @@
+import { generateSigningKeyPair, type PrivateSigningKey } from '#shared/keys/index.ts';
+import type { Clock } from '#shared/ports.ts';
+import { type ClusterState, revisionOf } from './cluster-state.ts';
+import { type ApiFaults, createApiFaults, type Sleep } from './faults.ts';
+import { installCluster } from './install.ts';
+import {
+  NEXT_SECRET_NAME,
+  type ObjectKind,
+  type ObjectKinds,
+  OPERATOR_NAMESPACE,
+  type Secret,
+} from './objects.ts';
+import { advanceTo, needsOperatorKey, writeOperatorKey } from './operator.ts';
+import { setNodeStuck } from './rollout.ts';
+import { createSecret, deleteSecret, patchSecret, replaceSecret, type SecretBody } from './secret-writes.ts';
+import { type IssuedToken, issueToken, type TokenRequest } from './tokens.ts';
+
+/** How to build a simulated OpenShift control plane. */
+export interface ClusterModelOptions {
+  /** The cluster's service-account issuer: the `iss` of its tokens. */
+  readonly issuerUrl: string;
+  /** The installer's signing key: bound, next, and the only trusted key (`service-account-001.pub`). */
+  readonly initialKey: PrivateSigningKey;
+  /** Control-plane nodes. @default 3 */
+  readonly nodes?: number;
+  /** Simulated seconds one node's installer takes to roll it to a new revision. @default 2 */
+  readonly nodeRolloutSeconds?: number;
+  /** The only source of time: the model plays the rollout forward to `clock.now()` on every call. */
+  readonly clock: Clock;
+  /** How the operator generates its own key when the next secret is deleted or emptied. @default RSA 2048 */
+  readonly generateKey?: () => Promise<PrivateSigningKey>;
+  /** How API delays (`faults.setApiDelay`) are awaited. @default a real timer */
+  readonly sleep?: Sleep;
+}
+
+/** One control-plane node, as the simulation sees it (for tests and the simulator's own status page). */
+export interface NodeView {
+  readonly name: string;
+  readonly currentRevision: number;
+  readonly targetRevision?: number;
+  readonly stuck: boolean;
+  /** kid of the key this node's kube-apiserver signs with now. */
+  readonly signingKid: string;
+  /** kids of the keys this node's kube-apiserver accepts now. */
+  readonly trustedKids: readonly string[];
+}
+
+/**
+ * An in-memory OpenShift control plane's service-account signing-key machinery (DESIGN.md §1, §4): the
+ * objects an API server would serve, the operator's promotion algorithm, node-by-node rollouts and
+ * per-node token signing. Reads are synchronous; writes are async because the operator may generate a
+ * key in reaction. Every call first plays simulated time forward to `clock.now()`.
+ */
+export interface ClusterModel {
+  readonly issuerUrl: string;
+  /** API-level faults; the HTTP layer and the in-process signer consult `faults.admitApiCall` per request. */
+  readonly faults: ApiFaults;
+  /** GET: a stored object, deep-frozen, or undefined. Cluster-scoped kinds take namespace undefined. */
+  get<K extends ObjectKind>(kind: K, namespace: string | undefined, name: string): ObjectKinds[K] | undefined;
+  /** LIST: objects of a kind (in one namespace or all) whose labels include `labels`. */
+  list<K extends ObjectKind>(
+    kind: K,
+    namespace?: string,
+    labels?: Readonly<Record<string, string>>,
+  ): ObjectKinds[K][];
+  /** The latest resourceVersion, for list metadata. */
+  readonly resourceVersion: string;
+  /** POST a Secret (only the next secret is writable; key PEMs are validated: ERR_SIM_INVALID). */
+  createSecret(namespace: string, body: SecretBody): Promise<Secret>;
+  /** PUT a Secret; `metadata.resourceVersion`, when given, must be current (ERR_SIM_CONFLICT). */
+  replaceSecret(namespace: string, name: string, body: SecretBody): Promise<Secret>;
+  /** PATCH a Secret with a JSON merge patch; JSON Patch callers GET, apply, and PUT with resourceVersion. */
+  patchSecret(namespace: string, name: string, patch: Readonly<Record<string, unknown>>): Promise<Secret>;
+  /** DELETE a Secret; resolves once the operator has generated its replacement key. */
+  deleteSecret(namespace: string, name: string): Promise<Secret>;
+  /** TokenRequest: signs with the round-robin node's current revision key. */
+  issueToken(request: TokenRequest): Promise<IssuedToken>;
+  /** Makes a node's installer hang (fault): it never finishes rolling, blocking every later node. */
+  stickNode(nodeName: string): void;
+  /** Frees a stuck node; an installer it was running starts its full duration again. */
+  unstickNode(nodeName: string): void;
+  /** The nodes' revisions and keys, after playing time forward. */
+  describeNodes(): NodeView[];
+}
+
+/** Installs a simulated cluster at `clock.now()` (see {@link ClusterModelOptions}). */
+export function createClusterModel(options: ClusterModelOptions): ClusterModel {
+  const { clock } = options;
+  const generateKey = options.generateKey ?? (() => generateSigningKeyPair(2048));
+  const state = installCluster({
+    issuerUrl: assertIssuerUrl(options.issuerUrl),
+    initialKey: options.initialKey,
+    nodes: assertWhole(options.nodes ?? 3, 1, 'nodes'),
+    nodeRolloutSeconds: assertWhole(options.nodeRolloutSeconds ?? 2, 0, 'nodeRolloutSeconds'),
+    at: clock.now(),
+  });
+  const catchUp = (): Date => {
+    advanceTo(state, clock.now());
+    return new Date(state.syncedAtMs);
+  };
+  const generateIfNeeded = async <T>(result: T): Promise<T> => {
+    await generateOperatorKeyIfNeeded(state, generateKey, catchUp);
+    return result;
+  };
+  return {
+    issuerUrl: state.issuerUrl,
+    faults: createApiFaults(options.sleep),
+    get(kind, namespace, name) {
+      catchUp();
+      return state.store.get(kind, namespace, name);
+    },
+    list(kind, namespace, labels) {
+      catchUp();
+      return state.store.list(kind, namespace, labels);
+    },
+    get resourceVersion() {
+      catchUp();
+      return state.store.resourceVersion;
+    },
+    createSecret: async (namespace, body) =>
+      generateIfNeeded(createSecret(state, namespace, body, catchUp())),
+    replaceSecret: async (namespace, name, body) =>
+      generateIfNeeded(replaceSecret(state, namespace, name, body, catchUp())),
+    patchSecret: async (namespace, name, patch) =>
+      generateIfNeeded(patchSecret(state, namespace, name, patch, catchUp())),
+    deleteSecret: async (namespace, name) =>
+      generateIfNeeded(deleteSecret(state, namespace, name, catchUp())),
+    issueToken: async (request) => {
+      catchUp();
+      return issueToken(state, request, clock.now());
+    },
+    stickNode: (nodeName) => setNodeStuck(state, nodeName, true, catchUp()),
+    unstickNode: (nodeName) => setNodeStuck(state, nodeName, false, catchUp()),
+    describeNodes() {
+      catchUp();
+      return describeNodes(state);
+    },
+  };
+}
+
+/**
+ * The operator's reaction to a missing or emptied next secret: generate a key, then write it only if
+ * nobody wrote the secret meanwhile (a conditional update, as a controller does).
+ */
+async function generateOperatorKeyIfNeeded(
+  state: ClusterState,
+  generateKey: () => Promise<PrivateSigningKey>,
+  catchUp: () => Date,
+): Promise<void> {
+  if (!needsOperatorKey(state)) {
+    return;
+  }
+  const versionOf = () =>
+    state.store.get('Secret', OPERATOR_NAMESPACE, NEXT_SECRET_NAME)?.metadata.resourceVersion;
+  const seen = versionOf();
+  const pair = await generateKey();
+  const at = catchUp();
+  if (versionOf() === seen && needsOperatorKey(state)) {
+    writeOperatorKey(state, pair, at);
+  }
+}
+
+function describeNodes(state: ClusterState): NodeView[] {
+  return state.nodes.map((node) => {
+    const revision = revisionOf(state, node);
+    return {
+      name: node.name,
+      currentRevision: node.currentRevision,
+      ...(node.targetRevision === undefined ? {} : { targetRevision: node.targetRevision }),
+      stuck: node.stuck,
+      signingKid: revision.signer.publicKey.kid,
+      trustedKids: [...revision.trusted.keys()],
+    };
+  });
+}
+
+function assertIssuerUrl(issuerUrl: string): string {
+  if (!URL.canParse(issuerUrl)) {
+    throw new RangeError(`issuerUrl must be an absolute URL, got ${JSON.stringify(issuerUrl)}`);
+  }
+  return issuerUrl;
+}
+
+function assertWhole(value: number, min: number, name: string): number {
+  if (!Number.isInteger(value) || value < min) {
+    throw new RangeError(`${name} must be a whole number ≥ ${min}, got ${value}`);
+  }
+  return value;
+}

@@ -1,0 +1,120 @@
+import { randomUUID } from 'node:crypto';
+import { mkdir, readFile, stat, unlink, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { errorCode, PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from './home.ts';
+
+/** How long to wait for a lock and when a lock counts as abandoned. */
+export interface FileLockOptions {
+  /** Tries before giving up. @default 100 */
+  readonly attempts?: number;
+  /** Pause between tries, plus up to the same again at random. @default 20 */
+  readonly retryDelayMs?: number;
+  /** A lock older than this was left by a crashed process and may be broken. @default 30_000 */
+  readonly staleAfterMs?: number;
+}
+
+/** Who holds a lock, as written into the lock file. */
+export interface LockHolder {
+  readonly pid: number;
+  readonly time: string;
+  readonly token: string;
+}
+
+/** The outcome of {@link acquireFileLock}: a release function, or who holds the lock after every try. */
+export type LockAttempt =
+  | { readonly acquired: true; release(): Promise<void> }
+  | { readonly acquired: false; readonly holder?: LockHolder };
+
+/**
+ * Takes an exclusive lock by creating `path` with `wx` (pid, time and a random token inside). Waits and
+ * retries a bounded number of times; breaks a lock older than `staleAfterMs`. Release only removes the
+ * lock if it is still this one.
+ */
+export async function acquireFileLock(path: string, options: FileLockOptions = {}): Promise<LockAttempt> {
+  const attempts = options.attempts ?? 100;
+  const delay = options.retryDelayMs ?? 20;
+  const staleAfterMs = options.staleAfterMs ?? 30_000;
+  const token = randomUUID();
+  await mkdir(dirname(path), { recursive: true, mode: PRIVATE_DIR_MODE });
+  for (let attempt = 1; attempt <= attempts; attempt += 1) {
+    const content = JSON.stringify({ pid: process.pid, time: new Date().toISOString(), token });
+    try {
+      await writeFile(path, content, { flag: 'wx', mode: PRIVATE_FILE_MODE });
+      return { acquired: true, release: () => releaseFileLock(path, content) };
+    } catch (error) {
+      if (errorCode(error) !== 'EEXIST') throw error;
+    }
+    if (!(await breakStaleLock(path, staleAfterMs)) && attempt < attempts) {
+      await sleep(delay + Math.random() * delay);
+    }
+  }
+  const holder = parseHolder(await readFile(path, 'utf8').catch(() => ''));
+  return holder === undefined ? { acquired: false } : { acquired: false, holder };
+}
+
+async function releaseFileLock(path: string, content: string): Promise<void> {
+  const current = await readFile(path, 'utf8').catch(() => undefined);
+  if (current === content) {
+    await unlink(path).catch(() => undefined);
+  }
+}
+
+/**
+ * Breaks the lock at `path` if it is stale; true when the caller should try again at once. Breakers take
+ * turns through a second lock, `<path>.break`, and re-check under it that the lock is still the stale one
+ * they judged, so two processes breaking one stale lock never remove the fresh lock one of them has just
+ * taken. (A `.break` lock is held for microseconds; one left by a crash is removed once it is stale.)
+ */
+async function breakStaleLock(path: string, staleAfterMs: number): Promise<boolean> {
+  const seen = await readFile(path, 'utf8').catch(() => undefined);
+  if (seen === undefined) {
+    return true;
+  }
+  if (!(await isStale(path, seen, staleAfterMs))) {
+    return false;
+  }
+  const guard = `${path}.break`;
+  try {
+    await writeFile(guard, String(process.pid), { flag: 'wx', mode: PRIVATE_FILE_MODE });
+  } catch (error) {
+    if (errorCode(error) !== 'EEXIST') throw error;
+    const since = await stat(guard).then(
+      (info) => info.mtimeMs,
+      () => Date.now(),
+    );
+    if (Date.now() - since > staleAfterMs) await unlink(guard).catch(() => undefined);
+    return false;
+  }
+  try {
+    if ((await readFile(path, 'utf8').catch(() => undefined)) === seen) {
+      await unlink(path).catch(() => undefined);
+    }
+  } finally {
+    await unlink(guard).catch(() => undefined);
+  }
+  return true;
+}
+
+/** Judged by the time written in the lock, or by its mtime while it is still being written. */
+async function isStale(path: string, content: string, staleAfterMs: number): Promise<boolean> {
+  const written = Date.parse(parseHolder(content)?.time ?? '');
+  const since = Number.isNaN(written)
+    ? await stat(path).then(
+        (info) => info.mtimeMs,
+        () => Date.now(),
+      )
+    : written;
+  return Date.now() - since > staleAfterMs;
+}
+
+function parseHolder(content: string): LockHolder | undefined {
+  try {
+    const value = JSON.parse(content) as Partial<LockHolder> | null;
+    return typeof value?.pid === 'number' && typeof value.time === 'string' && typeof value.token === 'string'
+      ? { pid: value.pid, time: value.time, token: value.token }
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}

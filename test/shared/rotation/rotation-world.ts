@@ -1,0 +1,214 @@
+import { expect } from 'vitest';
+import { type ClusterModel, createClusterModel } from '#local/openshift-sim/cluster-model.ts';
+import { createSimulatedClusterSigner } from '#local/openshift-sim/simulated-cluster-signer.ts';
+import {
+  createManualClock,
+  createMemoryAuditLog,
+  createMemoryKeyringStore,
+  createMemoryPublisher,
+  createMemoryVault,
+  type ManualClock,
+  type MemoryPublisher,
+  type MemoryVault,
+} from '#shared/adapters/memory/index.ts';
+import { findInvariantViolations, type InvariantViolation } from '#shared/keyring/invariants.ts';
+import type { Keyring, Policy, RotationMode } from '#shared/keyring/keyring.ts';
+import { generateSigningKeyPair, type PrivateSigningKey } from '#shared/keys/index.ts';
+import type { AuditEntry, KeyringStore, RotationPorts } from '#shared/ports.ts';
+import {
+  activateKey,
+  confirmVisible,
+  generateKey,
+  initIssuer,
+  maintainIssuer,
+  prepareRotation,
+  publishNewKey,
+  pushKey,
+  StepNotReadyError,
+  verifyRotation,
+  watchRollout,
+} from '#shared/rotation/index.ts';
+
+/** The issuer every world serves. */
+export const ISSUER_URL = 'https://oidc.example.com/cluster-a';
+export const ISSUER_ID = 'cluster-a';
+
+/** A pool of RSA 2048 keys made once per test file, handed out in turn (key generation is slow). */
+export interface KeyPool {
+  take(): Promise<PrivateSigningKey>;
+}
+
+/** Generates `size` keys in parallel; `take()` cycles through them. */
+export async function createKeyPool(size = 8): Promise<KeyPool> {
+  const keys = await Promise.all(Array.from({ length: size }, () => generateSigningKeyPair(2048)));
+  let next = 0;
+  return {
+    take: async () => {
+      const key = keys[next % keys.length];
+      next += 1;
+      if (key === undefined) throw new Error('empty key pool');
+      return key;
+    },
+  };
+}
+
+/** Options of a test world. */
+export interface WorldOptions {
+  readonly pool: KeyPool;
+  readonly policy?: Partial<Policy>;
+  readonly nodes?: number;
+  readonly nodeRolloutSeconds?: number;
+  /** CDN propagation delay of the publisher. @default 0 */
+  readonly propagationMs?: number;
+  /** Adopt this key at init instead of generating one. */
+  readonly adopt?: PrivateSigningKey;
+}
+
+/** Everything a rotation test touches: the ports, the fakes behind them, and the simulated cluster. */
+export interface World {
+  readonly ports: RotationPorts;
+  readonly clock: ManualClock;
+  readonly vault: MemoryVault;
+  readonly store: KeyringStore;
+  readonly publisher: MemoryPublisher;
+  readonly audit: AuditEntry[];
+  readonly model: ClusterModel;
+  /** kid → the last time any node signed with it (observed at every check). */
+  readonly signedKids: Map<string, Date>;
+  keyring(): Promise<Keyring>;
+  /** Records what the cluster signs with now, then asserts every invariant of DESIGN.md §2. */
+  check(): Promise<void>;
+  /** The violations, without asserting. */
+  violations(): Promise<InvariantViolation[]>;
+}
+
+/** Creates an issuer on in-memory backends and a 3-node simulated OpenShift installed with its key. */
+export async function createWorld(options: WorldOptions): Promise<World> {
+  const clock = createManualClock(new Date('2026-03-01T00:00:00.000Z'));
+  const vault = createMemoryVault({ generate: () => options.pool.take() });
+  const store = createMemoryKeyringStore();
+  const publisher = createMemoryPublisher({ clock, propagationMs: options.propagationMs ?? 0 });
+  const audit = createMemoryAuditLog();
+  const base = { vault, store, publisher, clock, audit, actor: 'test' };
+  const policy = { keyBits: 2048 as const, leadTimeSeconds: 600, graceSeconds: 3600, ...options.policy };
+  const init = await initIssuer(base, {
+    issuerUrl: ISSUER_URL,
+    policy,
+    ...(options.adopt === undefined ? {} : { adopt: options.adopt }),
+  });
+  clock.advance(1000);
+  const model = createClusterModel({
+    issuerUrl: ISSUER_URL,
+    initialKey: await vault.open(`${init.issuerId}/initial`),
+    nodes: options.nodes ?? 3,
+    nodeRolloutSeconds: options.nodeRolloutSeconds ?? 2,
+    clock,
+    generateKey: () => options.pool.take(),
+    sleep: async () => undefined,
+  });
+  const ports: RotationPorts = { ...base, cluster: createSimulatedClusterSigner(model) };
+  const signedKids = new Map<string, Date>();
+  const keyring = async () => {
+    const stored = await store.read(ISSUER_ID);
+    if (stored === undefined) throw new Error('no keyring');
+    return stored.keyring;
+  };
+  const violations = async () => {
+    for (const node of model.describeNodes()) signedKids.set(node.signingKid, clock.now());
+    const publicKids = await publisher
+      .readPublic(ISSUER_URL)
+      .then((view) => view.kids)
+      .catch(() => undefined);
+    return findInvariantViolations({
+      keyring: await keyring(),
+      ...(publicKids === undefined ? {} : { publicKids }),
+      signedKids,
+      now: clock.now(),
+    });
+  };
+  return {
+    ports,
+    clock,
+    vault,
+    store,
+    publisher,
+    audit: audit.entries,
+    model,
+    signedKids,
+    keyring,
+    violations,
+    check: async () => expect(await violations()).toEqual([]),
+  };
+}
+
+/** How to drive one rotation. */
+export interface DriveOptions {
+  readonly rotationId: string;
+  readonly mode?: RotationMode;
+  readonly compromisedKid?: string;
+  readonly leadTimeSeconds?: number;
+  /** Ports to use instead of the world's (to inject crashes). */
+  readonly ports?: RotationPorts;
+}
+
+/** Upper bound on polling loops, so a broken rollout fails the test instead of hanging it. */
+const MAX_POLLS = 2000;
+
+/**
+ * Runs a whole rotation through the steps the way the workflow does: prepare, generate, publish, poll
+ * confirm-visible, wait for the lead time, push, poll the rollout, verify, activate (and, for an
+ * emergency, maintenance at once). Checks every invariant after every step.
+ */
+export async function driveRotation(world: World, options: DriveOptions): Promise<string> {
+  const ports = options.ports ?? world.ports;
+  const input = { issuerId: ISSUER_ID, rotationId: options.rotationId };
+  await prepareRotation(ports, {
+    ...input,
+    mode: options.mode ?? 'manual',
+    ...(options.compromisedKid === undefined ? {} : { compromisedKid: options.compromisedKid }),
+    ...(options.leadTimeSeconds === undefined ? {} : { leadTimeSeconds: options.leadTimeSeconds }),
+  });
+  await world.check();
+  const { kid } = await generateKey(ports, input);
+  await world.check();
+  await publishNewKey(ports, input);
+  await world.check();
+  const pushNotBefore = await pollUntil(
+    world,
+    async () => (await confirmVisible(ports, input)).pushNotBefore,
+  );
+  world.clock.set(new Date(Math.max(Date.parse(pushNotBefore), world.clock.now().getTime())));
+  await world.check();
+  await pushKey(ports, input);
+  await world.check();
+  await pollUntil(world, async () => ((await watchRollout(ports, input)).done ? true : undefined));
+  await pollUntil(world, async () => verifyRotation(ports, input).catch(retryWhenNotReady));
+  await world.check();
+  await activateKey(ports, input);
+  await world.check();
+  if (options.mode === 'emergency') {
+    await maintainIssuer(ports, { issuerId: ISSUER_ID });
+    await world.check();
+  }
+  return kid;
+}
+
+/** Calls `poll` until it returns a value, advancing the clock one second between calls. */
+export async function pollUntil<T>(world: World, poll: () => Promise<T | undefined>): Promise<T> {
+  for (let attempt = 0; attempt < MAX_POLLS; attempt += 1) {
+    const value = await poll();
+    if (value !== undefined) {
+      return value;
+    }
+    world.clock.advance(1000);
+    await world.check();
+  }
+  throw new Error(`gave up after ${MAX_POLLS} polls`);
+}
+
+function retryWhenNotReady(error: unknown): undefined {
+  if (error instanceof StepNotReadyError) {
+    return undefined;
+  }
+  throw error;
+}
