@@ -27,8 +27,13 @@ export interface BenchFigure {
   readonly format?: Formatter;
 }
 
-/** What every benchmark module's `run()` returns: one titled table, printed or emitted as JSON. */
+/** One titled table, printed or emitted as JSON. */
 export interface BenchSection {
+  /**
+   * Names the section when a module returns several; its JSON key is then `module/id`.
+   * @default the module's id alone
+   */
+  readonly id?: string;
   readonly title: string;
   readonly columns: readonly BenchColumn[];
   readonly rows: readonly BenchRow[];
@@ -36,6 +41,14 @@ export interface BenchSection {
   readonly figures?: Readonly<Record<string, BenchFigure>>;
   /** Lines saying how the figures were measured. @default none */
   readonly notes?: readonly string[];
+}
+
+/** What every benchmark module's `run()` returns: one section, or several printed in order. */
+export type BenchResult = BenchSection | readonly BenchSection[];
+
+/** The sections of a module's result, in order. */
+export function sectionsOf(result: BenchResult): readonly BenchSection[] {
+  return 'title' in result ? [result] : result;
 }
 
 /** Where the figures were measured; printed first and included in JSON for later comparison. */

@@ -2,20 +2,24 @@ import { parseArgs } from 'node:util';
 import * as keyGeneration from './key-generation.ts';
 import * as keySet from './key-set.ts';
 import {
+  type BenchResult,
   type BenchSection,
   describeMachine,
   formatMs,
   renderJson,
   renderMachine,
   renderSection,
+  sectionsOf,
 } from './report.ts';
+import * as rotationEngine from './rotation-engine.ts';
 import * as tokenVerification from './token-verification.ts';
 
 /** Every benchmark in the order it runs: to add figures, write a module exporting `run()` and list it here. */
-const BENCHMARKS: Readonly<Record<string, () => Promise<BenchSection>>> = {
+const BENCHMARKS: Readonly<Record<string, () => Promise<BenchResult>>> = {
   'token-verification': tokenVerification.run,
   'key-set': keySet.run,
   'key-generation': keyGeneration.run,
+  'rotation-engine': rotationEngine.run,
 };
 
 const USAGE = `usage: npm run bench -- [--json] [--only ${Object.keys(BENCHMARKS).join(',')}]`;
@@ -32,7 +36,10 @@ async function main(argv: readonly string[]): Promise<number> {
   const sections: Record<string, BenchSection> = {};
   for (const id of options.only) {
     const benchmark = BENCHMARKS[id];
-    if (benchmark !== undefined) sections[id] = await benchmark();
+    if (benchmark === undefined) continue;
+    for (const section of sectionsOf(await benchmark())) {
+      sections[section.id === undefined ? id : `${id}/${section.id}`] = section;
+    }
   }
   const machine = describeMachine();
   if (options.json) {

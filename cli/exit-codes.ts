@@ -19,6 +19,15 @@ export const ExitCode = {
 /** One of {@link ExitCode}'s values. */
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
 
+/** Codes that say something around keyturn got in the way, not that keyturn refused the input. */
+const ENVIRONMENT_CODES: ReadonlySet<string> = new Set([
+  'ERR_ISSUER_FETCH',
+  'ERR_KEYRING_CONFLICT',
+  'ERR_ROTATION_IN_PROGRESS',
+  'ERR_VAULT_MASTER_KEY',
+  'ERR_VAULT_NOT_FOUND',
+]);
+
 /** The one place that decides the exit code for an error. */
 export function exitCodeFor(error: unknown): ExitCodeValue {
   if (error instanceof CommanderError) {
@@ -28,7 +37,7 @@ export function exitCodeFor(error: unknown): ExitCodeValue {
     return ExitCode.environment;
   }
   if (isKeyturnError(error)) {
-    return error.code === 'ERR_ISSUER_FETCH' ? ExitCode.environment : ExitCode.rejected;
+    return ENVIRONMENT_CODES.has(error.code) ? ExitCode.environment : ExitCode.rejected;
   }
   return ExitCode.internal;
 }

@@ -30,6 +30,9 @@ export type RotationMode = (typeof ROTATION_MODES)[number];
 
 const isoTime = z.iso.datetime({ offset: false });
 const kid = z.string().regex(/^[A-Za-z0-9_-]{1,128}$/);
+/** Rotation ids name vault slots, files and workflow executions: lowercase, digits, `.`, `_`, `-`. */
+export const ROTATION_ID_PATTERN = /^[a-z0-9][a-z0-9._-]{0,62}$/;
+const rotationId = z.string().regex(ROTATION_ID_PATTERN);
 
 const keyRecordSchema = z
   .object({
@@ -40,7 +43,7 @@ const keyRecordSchema = z
     /** Where the sealed private key is; absent for a key published from the cluster (drift). */
     vaultRef: z.string().min(1).optional(),
     origin: z.enum(['generated', 'adopted', 'cluster']),
-    rotationId: z.string().min(1),
+    rotationId,
     generatedAt: isoTime,
     publishedAt: isoTime.optional(),
     visibleAt: isoTime.optional(),
@@ -75,7 +78,7 @@ const policySchema = z
 
 const rotationSchema = z
   .object({
-    id: z.string().min(1),
+    id: rotationId,
     mode: z.enum(ROTATION_MODES),
     startedAt: isoTime,
     leadTimeSeconds: z.number().int().min(0),
@@ -88,7 +91,7 @@ const rotationSchema = z
 
 const lastRotationSchema = z
   .object({
-    id: z.string().min(1),
+    id: rotationId,
     mode: z.enum(ROTATION_MODES),
     outcome: z.enum(['succeeded', 'rolled-back']),
     finishedAt: isoTime,

@@ -23,6 +23,7 @@ export { type PrepareInput, type PrepareResult, prepareRotation } from './prepar
 export { publishNewKey } from './publish.ts';
 export { pushKey } from './push.ts';
 export { type RollbackResult, rollbackRotation } from './rollback.ts';
+export { newRotationId, parseRotationId } from './rotation-id.ts';
 export type { StepInput } from './step-context.ts';
 export { verifyRotation } from './verify.ts';
 export { type RolloutResult, watchRollout } from './watch-rollout.ts';

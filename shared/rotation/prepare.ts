@@ -3,6 +3,7 @@ import { activeKey } from '../keyring/queries.ts';
 import type { RotationPorts } from '../ports.ts';
 import { checkClusterDrift } from './drift.ts';
 import { RotationInProgressError, RotationRequestError } from './errors.ts';
+import { parseRotationId } from './rotation-id.ts';
 import { commit, loadKeyring, nowIso, type StepInput } from './step-context.ts';
 
 /** What starts a rotation. */
@@ -28,6 +29,7 @@ export interface PrepareResult {
  * Refuses to start while the cluster signs with a key keys.json lacks (drift).
  */
 export async function prepareRotation(ports: RotationPorts, input: PrepareInput): Promise<PrepareResult> {
+  parseRotationId(input.rotationId);
   const stored = await loadKeyring(ports, input.issuerId);
   const { keyring } = stored;
   const inFlight = keyring.rotation;

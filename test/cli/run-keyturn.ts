@@ -20,6 +20,8 @@ export async function runKeyturn(
     fetch?: CliIo['fetch'];
     env?: CliIo['env'];
     untilStopped?: CliIo['untilStopped'];
+    /** Sees standard error as it is written (for long-running commands). */
+    onErr?: (text: string) => void;
   },
 ): Promise<KeyturnRun> {
   let out = '';
@@ -30,6 +32,7 @@ export async function runKeyturn(
     },
     err: (text) => {
       err += text;
+      options.onErr?.(text);
     },
     readStdin: async () => Buffer.from(options.stdin ?? ''),
     cwd: options.cwd,

@@ -147,9 +147,15 @@ export interface DriveOptions {
   readonly mode?: RotationMode;
   readonly compromisedKid?: string;
   readonly leadTimeSeconds?: number;
-  /** Ports to use instead of the world's (to inject crashes). */
-  readonly ports?: RotationPorts;
+  /**
+   * Runs each step; the default calls it with the world's ports. Crash tests pass a runner that calls it
+   * with crashing ports first and re-runs it with the world's ports after a simulated crash.
+   */
+  readonly run?: StepRunner;
 }
+
+/** Calls one rotation step with some ports. */
+export type StepRunner = <T>(step: (ports: RotationPorts) => Promise<T>) => Promise<T>;
 
 /** Upper bound on polling loops, so a broken rollout fails the test instead of hanging it. */
 const MAX_POLLS = 2000;
@@ -160,34 +166,38 @@ const MAX_POLLS = 2000;
  * emergency, maintenance at once). Checks every invariant after every step.
  */
 export async function driveRotation(world: World, options: DriveOptions): Promise<string> {
-  const ports = options.ports ?? world.ports;
+  const run: StepRunner = options.run ?? ((step) => step(world.ports));
   const input = { issuerId: ISSUER_ID, rotationId: options.rotationId };
-  await prepareRotation(ports, {
-    ...input,
-    mode: options.mode ?? 'manual',
-    ...(options.compromisedKid === undefined ? {} : { compromisedKid: options.compromisedKid }),
-    ...(options.leadTimeSeconds === undefined ? {} : { leadTimeSeconds: options.leadTimeSeconds }),
-  });
+  await run((ports) =>
+    prepareRotation(ports, {
+      ...input,
+      mode: options.mode ?? 'manual',
+      ...(options.compromisedKid === undefined ? {} : { compromisedKid: options.compromisedKid }),
+      ...(options.leadTimeSeconds === undefined ? {} : { leadTimeSeconds: options.leadTimeSeconds }),
+    }),
+  );
   await world.check();
-  const { kid } = await generateKey(ports, input);
+  const { kid } = await run((ports) => generateKey(ports, input));
   await world.check();
-  await publishNewKey(ports, input);
+  await run((ports) => publishNewKey(ports, input));
   await world.check();
   const pushNotBefore = await pollUntil(
     world,
-    async () => (await confirmVisible(ports, input)).pushNotBefore,
+    async () => (await run((ports) => confirmVisible(ports, input))).pushNotBefore,
   );
   world.clock.set(new Date(Math.max(Date.parse(pushNotBefore), world.clock.now().getTime())));
   await world.check();
-  await pushKey(ports, input);
+  await run((ports) => pushKey(ports, input));
   await world.check();
-  await pollUntil(world, async () => ((await watchRollout(ports, input)).done ? true : undefined));
-  await pollUntil(world, async () => verifyRotation(ports, input).catch(retryWhenNotReady));
+  await pollUntil(world, async () =>
+    (await run((ports) => watchRollout(ports, input))).done ? true : undefined,
+  );
+  await pollUntil(world, () => run((ports) => verifyRotation(ports, input)).catch(retryWhenNotReady));
   await world.check();
-  await activateKey(ports, input);
+  await run((ports) => activateKey(ports, input));
   await world.check();
   if (options.mode === 'emergency') {
-    await maintainIssuer(ports, { issuerId: ISSUER_ID });
+    await run((ports) => maintainIssuer(ports, { issuerId: ISSUER_ID }));
     await world.check();
   }
   return kid;
