@@ -22,6 +22,8 @@ export interface MaintainInput {
 export interface MaintainResult {
   /** Keys whose grace had passed, now gone from keys.json. */
   readonly removed: readonly string[];
+  /** Keys whose grace had passed but that the cluster may still sign with (a rollout is unfinished); kept. */
+  readonly held: readonly string[];
   /** Keys whose private key was destroyed in the vault. */
   readonly destroyed: readonly string[];
   /** True when keys.json was written because the public copy differed from the keyring. */
@@ -33,15 +35,26 @@ export interface MaintainResult {
 
 /**
  * The periodic maintenance step (the second workflow): removes retired and failed keys whose time has
- * come (never earlier: NO-ORPHAN-TOKENS), destroys their private keys, makes the public keys.json match
- * the keyring again if a crash left it behind (RETRY-SAFE), and compares the cluster with the JWKS.
+ * come (never earlier, nor while a node may still sign with them: NO-ORPHAN-TOKENS), destroys their
+ * private keys, makes the public keys.json match the keyring again if a crash left it behind
+ * (RETRY-SAFE), and compares the cluster with the JWKS.
  */
 export async function maintainIssuer(ports: RotationPorts, input: MaintainInput): Promise<MaintainResult> {
   let stored = await loadKeyring(ports, input.issuerId);
   const now = ports.clock.now();
-  const due = stored.keyring.keys.filter(
-    (key) => (key.state === 'retired' || key.state === 'failed') && isDue(key.removeAfter, now),
+  const { due, held } = await holdKeysStillSigning(
+    ports,
+    stored.keyring.keys.filter(
+      (key) => (key.state === 'retired' || key.state === 'failed') && isDue(key.removeAfter, now),
+    ),
   );
+  if (held.length > 0) {
+    await recordAudit(ports, input.issuerId, {
+      step: 'retire',
+      outcome: 'skipped',
+      detail: `kept ${held.join(', ')}: the cluster has not finished its rollout or still signs with it`,
+    });
+  }
   if (due.length > 0) {
     stored = await removeKeys(ports, stored, due);
   }
@@ -59,10 +72,35 @@ export async function maintainIssuer(ports: RotationPorts, input: MaintainInput)
       : undefined;
   return {
     removed: due.map((key) => key.kid),
+    held,
     destroyed,
     republished,
     drift,
     ...(adoptedKid === undefined ? {} : { adoptedKid }),
+  };
+}
+
+/**
+ * NO-ORPHAN-TOKENS counts from when a key stopped signing, and a control-plane node that has not rolled
+ * to the latest revision (an installer stuck after a rollback or a drift) still signs with the key of its
+ * own revision. So a key past its grace is removed only once every node runs the latest revision and the
+ * cluster signs with another key; a compromised key goes at once, on purpose.
+ */
+async function holdKeysStillSigning(
+  ports: RotationPorts,
+  candidates: readonly KeyRecord[],
+): Promise<{ due: KeyRecord[]; held: string[] }> {
+  const first = candidates.find((key) => key.compromisedAt === undefined);
+  if (first === undefined) {
+    return { due: [...candidates], held: [] };
+  }
+  const progress = await ports.cluster.rolloutProgress(first.kid);
+  const settled = progress.nodesUpdated === progress.nodesTotal;
+  const mayStillSign = (key: KeyRecord) =>
+    key.compromisedAt === undefined && (!settled || key.kid === progress.signingKid);
+  return {
+    due: candidates.filter((key) => !mayStillSign(key)),
+    held: candidates.filter(mayStillSign).map((key) => key.kid),
   };
 }
 

@@ -39,16 +39,20 @@ export async function pushKey(
   if (key.vaultRef === undefined) {
     throw new InvariantViolationError('SEALED', `key ${key.kid} has no sealed private key to push`);
   }
-  await ports.cluster.push(await ports.vault.open(key.vaultRef));
-  if (key.state === 'promoting' && key.promotedAt !== undefined) {
-    return { kid: key.kid, promotedAt: key.promotedAt };
+  const pair = await ports.vault.open(key.vaultRef);
+  // Record the push before making it: after a crash between the two, the keyring must already say the
+  // cluster may hold the key, so that rollback pushes the previous pair back and keeps this key published
+  // for the grace period (NO-ORPHAN-TOKENS) instead of dropping a key the cluster signs with.
+  let promotedAt = key.promotedAt;
+  if (key.state !== 'promoting' || promotedAt === undefined) {
+    promotedAt = nowIso(ports);
+    await commit(ports, stored, withKey(keyring, key.kid, { state: 'promoting', promotedAt }), {
+      rotationId: rotation.id,
+      step: 'push',
+      kid: key.kid,
+      outcome: 'ok',
+    });
   }
-  const promotedAt = nowIso(ports);
-  await commit(ports, stored, withKey(keyring, key.kid, { state: 'promoting', promotedAt }), {
-    rotationId: rotation.id,
-    step: 'push',
-    kid: key.kid,
-    outcome: 'ok',
-  });
+  await ports.cluster.push(pair);
   return { kid: key.kid, promotedAt };
 }

@@ -12,6 +12,7 @@ import {
   rollbackRotation,
   watchRollout,
 } from '#shared/rotation/index.ts';
+import { crashAfterSideEffects, SimulatedCrash } from './crashing-ports.ts';
 import {
   createKeyPool,
   createWorld,
@@ -242,5 +243,67 @@ describe('drift: someone deletes the next signing secret', () => {
     await expect(prepareRotation(world.ports, { ...input('r2'), mode: 'manual' })).resolves.toMatchObject({
       previousKid: clusterKid,
     });
+  });
+});
+
+describe('regressions found by the property test', () => {
+  it('records the push before making it, so a rollback after a crash mid-push restores the old key (NO-ORPHAN-TOKENS)', async () => {
+    // Prepare: the cluster gets the new key, but the process dies before it could record anything more.
+    const world = await createWorld({ pool, nodes: 1, policy: { leadTimeSeconds: 0 } });
+    const previous = activeKey(await world.keyring());
+    await prepareRotation(world.ports, { ...input('r'), mode: 'manual' });
+    const { kid } = await generateKey(world.ports, input('r'));
+    await publishNewKey(world.ports, input('r'));
+    await confirmVisible(world.ports, input('r'));
+    const crashing = crashAfterSideEffects(world.ports, 2);
+    await expect(pushKey(crashing, input('r'))).rejects.toBeInstanceOf(SimulatedCrash);
+    expect(crashing.performed).toEqual(['store.update', 'cluster.push']);
+    world.clock.advance(10_000);
+
+    // Act
+    const rollback = await rollbackRotation(world.ports, { ...input('r'), reason: 'crashed' });
+    world.clock.advance(60_000);
+
+    // Assess
+    expect(rollback.pushedBack).toBe(true);
+    expect(findKey(await world.keyring(), kid)?.removeAfter).not.toBe(
+      findKey(await world.keyring(), kid)?.failedAt,
+    );
+    await maintainIssuer(world.ports, { issuerId: ISSUER_ID });
+    expect((await world.publisher.readPublic(ISSUER_URL)).kids).toEqual([previous?.kid, kid]);
+    await world.check();
+  });
+
+  it('holds a key past its grace while a stuck node still signs with it (NO-ORPHAN-TOKENS)', async () => {
+    // Prepare: the new key reaches the only node, the node gets stuck, the rotation is rolled back.
+    const world = await createWorld({
+      pool,
+      nodes: 1,
+      nodeRolloutSeconds: 5,
+      policy: { leadTimeSeconds: 0, graceSeconds: 3600 },
+    });
+    await prepareRotation(world.ports, { ...input('r'), mode: 'manual' });
+    const { kid } = await generateKey(world.ports, input('r'));
+    await publishNewKey(world.ports, input('r'));
+    await confirmVisible(world.ports, input('r'));
+    await pushKey(world.ports, input('r'));
+    await pollUntil(world, async () =>
+      world.model.describeNodes()[0]?.signingKid === kid ? true : undefined,
+    );
+    world.model.stickNode(world.model.describeNodes()[0]?.name ?? '');
+    await rollbackRotation(world.ports, { ...input('r'), reason: 'operator asked' });
+    world.clock.advance(3601_000);
+
+    // Act
+    const held = await maintainIssuer(world.ports, { issuerId: ISSUER_ID });
+    world.model.unstickNode(world.model.describeNodes()[0]?.name ?? '');
+    world.clock.advance(60_000);
+    const released = await maintainIssuer(world.ports, { issuerId: ISSUER_ID });
+
+    // Assess
+    expect(held).toMatchObject({ removed: [], held: [kid] });
+    expect(world.audit).toContainEqual(expect.objectContaining({ step: 'retire', outcome: 'skipped' }));
+    expect(released.removed).toEqual([kid]);
+    await world.check();
   });
 });
