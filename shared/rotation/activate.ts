@@ -3,6 +3,7 @@ import { addSeconds } from '../keyring/policy.ts';
 import { withKey } from '../keyring/queries.ts';
 import type { RotationPorts } from '../ports.ts';
 import { StepNotReadyError } from './errors.ts';
+import { endedRotation, endRotation } from './rotation-end.ts';
 import { previousKey, requireNewKey } from './rotation-keys.ts';
 import { commit, loadKeyring, nowIso, requireRotation, type StepInput } from './step-context.ts';
 
@@ -23,12 +24,8 @@ export interface ActivateResult {
 export async function activateKey(ports: RotationPorts, input: StepInput): Promise<ActivateResult> {
   const stored = await loadKeyring(ports, input.issuerId);
   const { keyring } = stored;
-  const finished = keyring.lastRotation;
-  if (
-    keyring.rotation === undefined &&
-    finished?.id === input.rotationId &&
-    finished.outcome === 'succeeded'
-  ) {
+  const finished = endedRotation(keyring, input.rotationId, 'succeeded');
+  if (finished !== undefined) {
     return { kid: finished.newKid ?? '' };
   }
   const rotation = requireRotation(keyring, input.rotationId);
@@ -50,17 +47,7 @@ export async function activateKey(ports: RotationPorts, input: StepInput): Promi
       ...(compromised ? { compromisedAt: now } : {}),
     });
   }
-  const { rotation: _ended, ...rest } = next;
-  next = {
-    ...rest,
-    lastRotation: {
-      id: rotation.id,
-      mode: rotation.mode,
-      outcome: 'succeeded',
-      finishedAt: now,
-      newKid: key.kid,
-    },
-  };
+  next = endRotation(next, rotation, { outcome: 'succeeded', finishedAt: now, newKid: key.kid });
   await commit(ports, stored, next, {
     rotationId: rotation.id,
     step: 'activate',

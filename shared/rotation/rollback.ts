@@ -3,6 +3,7 @@ import { addSeconds } from '../keyring/policy.ts';
 import { findKey, withKey } from '../keyring/queries.ts';
 import type { RotationPorts } from '../ports.ts';
 import { RotationRequestError } from './errors.ts';
+import { endedRotation, endRotation } from './rotation-end.ts';
 import { previousKey } from './rotation-keys.ts';
 import { commit, loadKeyring, nowIso, requireRotation, type StepInput } from './step-context.ts';
 
@@ -25,12 +26,7 @@ export async function rollbackRotation(
 ): Promise<RollbackResult> {
   const stored = await loadKeyring(ports, input.issuerId);
   const { keyring } = stored;
-  const finished = keyring.lastRotation;
-  if (
-    keyring.rotation === undefined &&
-    finished?.id === input.rotationId &&
-    finished.outcome === 'rolled-back'
-  ) {
+  if (endedRotation(keyring, input.rotationId, 'rolled-back') !== undefined) {
     return { restoredKid: keyring.keys.find((key) => key.state === 'active')?.kid ?? '', pushedBack: false };
   }
   const rotation = requireRotation(keyring, input.rotationId);
@@ -70,18 +66,12 @@ export async function rollbackRotation(
             removeAfter: pushedBack ? addSeconds(now, keyring.policy.graceSeconds) : now,
           });
   }
-  const { rotation: _ended, ...rest } = next;
-  next = {
-    ...rest,
-    lastRotation: {
-      id: rotation.id,
-      mode: rotation.mode,
-      outcome: 'rolled-back',
-      finishedAt: now,
-      reason: input.reason,
-      ...(newKey === undefined ? {} : { newKid: newKey.kid }),
-    },
-  };
+  next = endRotation(next, rotation, {
+    outcome: 'rolled-back',
+    finishedAt: now,
+    reason: input.reason,
+    ...(newKey === undefined ? {} : { newKid: newKey.kid }),
+  });
   await commit(ports, stored, next, {
     rotationId: rotation.id,
     step: 'rollback',
