@@ -5,6 +5,7 @@ import { registerInit } from './commands/init.ts';
 import { registerJwks } from './commands/jwks.ts';
 import { registerKid } from './commands/kid.ts';
 import { registerServe } from './commands/serve.ts';
+import { registerSim } from './commands/sim.ts';
 import { registerStatus } from './commands/status.ts';
 import { registerVerifyToken } from './commands/verify-token.ts';
 import { ExitCode, type ExitCodeValue, exitCodeFor } from './exit-codes.ts';
@@ -29,6 +30,7 @@ export function buildProgram(io: CliIo): Command {
     registerInit,
     registerStatus,
     registerServe,
+    registerSim,
   ]) {
     register(program, io);
   }

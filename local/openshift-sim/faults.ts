@@ -10,6 +10,11 @@ import { InjectedApiFailureError, type InjectedFailureReason } from './errors.ts
 export interface ApiFaults {
   /** Makes the next `count` API calls fail with `reason`. Adds to failures already pending. */
   failNextCalls(count: number, reason?: InjectedFailureReason): void;
+  /**
+   * Makes a steady fraction of API calls fail with `reason` (0.1: every tenth call), deterministically,
+   * after any pending `failNextCalls` failures. 0 turns it off.
+   */
+  setFailureRate(rate: number, reason?: InjectedFailureReason): void;
   /** Delays every API call by `ms` milliseconds of real time (0 turns it off). */
   setApiDelay(ms: number): void;
   /** Failures still pending. */
@@ -32,10 +37,21 @@ export type Sleep = (ms: number) => Promise<void>;
 export function createApiFaults(sleep: Sleep = (ms) => sleepFor(ms)): ApiFaults {
   const pending: InjectedFailureReason[] = [];
   let delayMs = 0;
+  let rate = 0;
+  let rateReason: InjectedFailureReason = 'InternalError';
+  let owed = 0;
   return {
     failNextCalls(count, reason = 'InternalError') {
       assertCount(count, 'failure count');
       pending.push(...Array.from({ length: count }, () => reason));
+    },
+    setFailureRate(fraction, reason = 'InternalError') {
+      if (!(fraction >= 0 && fraction <= 1)) {
+        throw new RangeError(`failure rate must be between 0 and 1, got ${fraction}`);
+      }
+      rate = fraction;
+      rateReason = reason;
+      owed = 0;
     },
     setApiDelay(ms) {
       assertCount(ms, 'API delay');
@@ -51,7 +67,7 @@ export function createApiFaults(sleep: Sleep = (ms) => sleepFor(ms)): ApiFaults 
       if (delayMs > 0) {
         await sleep(delayMs);
       }
-      const reason = pending.shift();
+      const reason = pending.shift() ?? rateFailure();
       if (reason !== undefined) {
         throw new InjectedApiFailureError(reason, call);
       }
@@ -59,8 +75,19 @@ export function createApiFaults(sleep: Sleep = (ms) => sleepFor(ms)): ApiFaults 
     clear() {
       pending.length = 0;
       delayMs = 0;
+      rate = 0;
     },
   };
+
+  /** Accumulates the rate per call; a failure falls due each time a whole call is owed. */
+  function rateFailure(): InjectedFailureReason | undefined {
+    owed += rate;
+    if (rate === 0 || owed < 1) {
+      return undefined;
+    }
+    owed -= 1;
+    return rateReason;
+  }
 }
 
 function assertCount(value: number, what: string): void {

@@ -67,3 +67,28 @@ describe('createApiFaults', () => {
     expect(() => faults.setApiDelay(value)).toThrow(RangeError);
   });
 });
+
+describe('createApiFaults failure rate', () => {
+  it('fails a steady fraction of calls, deterministically, and clear() stops it', async () => {
+    const faults = createApiFaults(async () => undefined);
+    faults.setFailureRate(0.25, 'Conflict');
+
+    const outcomes: string[] = [];
+    for (let call = 0; call < 8; call += 1) {
+      outcomes.push(
+        await faults.admitApiCall('GET x').then(
+          () => 'ok',
+          (error: { reason?: string }) => String(error.reason),
+        ),
+      );
+    }
+    faults.clear();
+
+    expect(outcomes).toEqual(['ok', 'ok', 'ok', 'Conflict', 'ok', 'ok', 'ok', 'Conflict']);
+    await expect(faults.admitApiCall('GET x')).resolves.toBeUndefined();
+  });
+
+  it.each([-0.1, 1.5, Number.NaN])('refuses the rate %d', (rate) => {
+    expect(() => createApiFaults().setFailureRate(rate)).toThrow(RangeError);
+  });
+});
