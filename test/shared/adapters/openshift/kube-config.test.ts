@@ -1,0 +1,191 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { createOpenShiftClusterSigner } from '#shared/adapters/openshift/index.ts';
+import type { PrivateSigningKey } from '#shared/keys/index.ts';
+import { FAKE_TOKEN, type FakeApiServer, generateFakeTls, startFakeApiServer } from './fake-api-server.ts';
+import { createFakeOpenShift } from './fake-openshift.ts';
+import { createTestSigner, readTestKeys } from './signer-fixtures.ts';
+
+let server: FakeApiServer;
+let current: PrivateSigningKey;
+let folder: string;
+
+beforeAll(async () => {
+  ({ current } = readTestKeys());
+  server = await startFakeApiServer(await generateFakeTls());
+  server.handle(createFakeOpenShift(current).handle);
+  folder = mkdtempSync(join(tmpdir(), 'keyturn-kubeconfig-'));
+});
+
+afterAll(async () => {
+  await server.close();
+  rmSync(folder, { recursive: true, force: true });
+});
+
+afterEach(() => {
+  vi.unstubAllEnvs();
+});
+
+describe('createOpenShiftClusterSigner kubeconfig', () => {
+  it('reads a kubeconfig file', async () => {
+    // Prepare
+    const file = join(folder, 'config');
+    writeFileSync(file, server.kubeconfig(), { mode: 0o600 });
+    const signer = createOpenShiftClusterSigner({ kubeconfig: { file } });
+
+    // Act
+    const keys = await signer.readKeys();
+
+    // Assess
+    expect(keys.trustedKids).toEqual([current.publicKey.kid]);
+  });
+
+  it('refuses a kubeconfig with insecure-skip-tls-verify unless allowInsecureTls is given', () => {
+    // Prepare
+    const yaml = server.kubeconfig({ insecure: true });
+
+    // Act
+    const refuse = () => createOpenShiftClusterSigner({ kubeconfig: { yaml } });
+
+    // Assess
+    expect(refuse).toThrow(
+      expect.objectContaining({
+        code: 'ERR_CLUSTER_INSECURE_TLS',
+        message: expect.stringMatching(
+          /insecure-skip-tls-verify: true.*private signing key.*allowInsecureTls: true/,
+        ),
+      }),
+    );
+  });
+
+  it('connects without verification when allowInsecureTls is given, and warns', async () => {
+    // Prepare
+    const { signer, warnings } = createTestSigner(server, {
+      kubeconfigOptions: { insecure: true },
+      allowInsecureTls: true,
+    });
+
+    // Act
+    const keys = await signer.readKeys();
+
+    // Assess
+    expect(keys.signingKid).toBe(current.publicKey.kid);
+    expect(warnings).toEqual([expect.stringContaining('TLS verification is off')]);
+  });
+
+  it('refuses a plain http:// server, and one client-node would refuse in any case', () => {
+    // Prepare
+    const insecureHttp = server.kubeconfig({ insecure: true, server: 'http://127.0.0.1:1' });
+    const plainHttp = server.kubeconfig({ server: 'http://127.0.0.1:1' });
+
+    // Act
+    const refuseInsecure = () => createOpenShiftClusterSigner({ kubeconfig: { yaml: insecureHttp } });
+    const refusePlain = () =>
+      createOpenShiftClusterSigner({ kubeconfig: { yaml: plainHttp }, allowInsecureTls: true });
+
+    // Assess
+    expect(refuseInsecure).toThrow(expect.objectContaining({ code: 'ERR_CLUSTER_INSECURE_TLS' }));
+    expect(refusePlain).toThrow(expect.objectContaining({ code: 'ERR_CLUSTER_CONFIG' }));
+  });
+
+  it('refuses to run with NODE_TLS_REJECT_UNAUTHORIZED=0 unless allowInsecureTls is given', () => {
+    // Prepare
+    vi.stubEnv('NODE_TLS_REJECT_UNAUTHORIZED', '0');
+
+    // Act
+    const refuse = () => createOpenShiftClusterSigner({ kubeconfig: { yaml: server.kubeconfig() } });
+
+    // Assess
+    expect(refuse).toThrow(expect.objectContaining({ code: 'ERR_CLUSTER_INSECURE_TLS' }));
+  });
+
+  it.each([
+    {
+      name: 'YAML that does not parse',
+      says: 'not valid YAML',
+      yaml: () => `users:\n- name: a\n  user:\n    token: ${FAKE_TOKEN}\n   bad: [`,
+    },
+    {
+      name: 'a user without a name',
+      says: 'users[0].name',
+      yaml: () => `users:\n- user:\n    token: ${FAKE_TOKEN}\n`,
+    },
+    {
+      name: 'no current-context',
+      says: 'no current-context',
+      yaml: () => server.kubeconfig().replace(/current-context: .*/, ''),
+    },
+    {
+      name: 'an unknown current-context',
+      says: 'no current-context',
+      yaml: () => server.kubeconfig().replace(/current-context: .*/, 'current-context: elsewhere'),
+    },
+    {
+      name: 'a server that is no URL',
+      says: 'not an https:// URL',
+      yaml: () => server.kubeconfig({ server: 'localhost:6443' }),
+    },
+  ])(
+    'rejects a kubeconfig with $name as ERR_CLUSTER_CONFIG, without repeating the token',
+    ({ yaml, says }) => {
+      // Act
+      let error: unknown;
+      try {
+        createOpenShiftClusterSigner({ kubeconfig: { yaml: yaml() } });
+      } catch (caught) {
+        error = caught;
+      }
+
+      // Assess
+      expect(error).toMatchObject({ code: 'ERR_CLUSTER_CONFIG', message: expect.stringContaining(says) });
+      expect((error as Error).message).not.toContain(FAKE_TOKEN);
+      expect((error as Error).cause).toBeUndefined();
+    },
+  );
+
+  it('rejects a kubeconfig file that does not exist', () => {
+    // Act
+    const refuse = () => createOpenShiftClusterSigner({ kubeconfig: { file: join(folder, 'missing') } });
+
+    // Assess
+    expect(refuse).toThrow(
+      expect.objectContaining({
+        code: 'ERR_CLUSTER_CONFIG',
+        message: expect.stringContaining('no such file'),
+      }),
+    );
+  });
+
+  it('rejects inCluster outside a pod', () => {
+    // Prepare
+    vi.stubEnv('KUBERNETES_SERVICE_HOST', '');
+
+    // Act
+    const refuse = () => createOpenShiftClusterSigner({ kubeconfig: { inCluster: true } });
+
+    // Assess
+    expect(refuse).toThrow(
+      expect.objectContaining({
+        code: 'ERR_CLUSTER_CONFIG',
+        message: expect.stringContaining('not running in a pod'),
+      }),
+    );
+  });
+
+  it.each([
+    { name: 'probeNamespace', options: { probeNamespace: 'Keyturn' } },
+    { name: 'probeServiceAccount', options: { probeServiceAccount: 'probe/token' } },
+    { name: 'tokenExpirationSeconds below 600', options: { tokenExpirationSeconds: 599 } },
+    { name: 'fractional tokenExpirationSeconds', options: { tokenExpirationSeconds: 600.5 } },
+    { name: 'requestTimeoutSeconds of 0', options: { requestTimeoutSeconds: 0 } },
+  ])('rejects a bad $name as ERR_CLUSTER_CONFIG', ({ options }) => {
+    // Act
+    const refuse = () =>
+      createOpenShiftClusterSigner({ kubeconfig: { yaml: server.kubeconfig() }, ...options });
+
+    // Assess
+    expect(refuse).toThrow(expect.objectContaining({ code: 'ERR_CLUSTER_CONFIG' }));
+  });
+});

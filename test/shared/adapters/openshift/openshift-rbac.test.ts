@@ -1,0 +1,214 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { load } from 'js-yaml';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  type FakeApiServer,
+  generateFakeTls,
+  type RecordedRequest,
+  startFakeApiServer,
+} from './fake-api-server.ts';
+import { createFakeOpenShift } from './fake-openshift.ts';
+import { createTestSigner, readTestKeys } from './signer-fixtures.ts';
+
+const DOCS = join(import.meta.dirname, '../../../../docs');
+const MANIFEST_TEXT = readFileSync(join(DOCS, 'openshift-rbac.yaml'), 'utf8');
+
+interface Rule {
+  apiGroups?: string[];
+  resources?: string[];
+  resourceNames?: string[];
+  verbs?: string[];
+}
+
+interface ManifestObject {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string };
+  rules?: Rule[];
+  roleRef?: { apiGroup: string; kind: string; name: string };
+  subjects?: { kind: string; name: string; namespace?: string }[];
+}
+
+/** The manifest's documents, split on `---` lines as `oc apply` reads them. */
+const objects = MANIFEST_TEXT.split(/^---$/m).map((text) => load(text) as ManifestObject);
+
+const roles = objects.filter((object) => object.kind === 'Role' || object.kind === 'ClusterRole');
+const bindings = objects.filter(
+  (object) => object.kind === 'RoleBinding' || object.kind === 'ClusterRoleBinding',
+);
+
+/** The RBAC attributes of one request, as kube-apiserver's authorizer sees them. */
+interface RequestAttributes {
+  readonly verb: string;
+  readonly apiGroup: string;
+  readonly resource: string;
+  readonly namespace?: string;
+  readonly name?: string;
+}
+
+const VERBS: Record<string, string> = { GET: 'get', PATCH: 'patch', PUT: 'update', POST: 'create' };
+
+/** `/api/v1/namespaces/NS/RES[/NAME[/SUB]]` or `/apis/GROUP/VERSION/RES[/NAME]` to RBAC attributes. */
+function attributesOf(request: RecordedRequest): RequestAttributes {
+  const path = request.path.split('?')[0]?.split('/').slice(1) ?? [];
+  const [prefix, ...rest] = path;
+  const [apiGroup, tail] = prefix === 'api' ? ['', rest.slice(1)] : [rest[0] ?? '', rest.slice(2)];
+  const [namespace, parts] = tail[0] === 'namespaces' ? [tail[1], tail.slice(2)] : [undefined, tail];
+  const [resource = '', name, subresource] = parts;
+  return {
+    verb: VERBS[request.method] ?? request.method,
+    apiGroup,
+    resource: subresource === undefined ? resource : `${resource}/${subresource}`,
+    ...(namespace === undefined ? {} : { namespace }),
+    ...(name === undefined ? {} : { name }),
+  };
+}
+
+/** Whether some role bound to keyturn/keyturn allows the request (Kubernetes RBAC, no aggregation). */
+function allows(attributes: RequestAttributes): boolean {
+  return bindings.some((binding) => {
+    const role = roles.find(
+      (candidate) =>
+        candidate.kind === binding.roleRef?.kind &&
+        candidate.metadata.name === binding.roleRef.name &&
+        candidate.metadata.namespace === binding.metadata.namespace,
+    );
+    const boundHere =
+      binding.kind === 'ClusterRoleBinding' || binding.metadata.namespace === attributes.namespace;
+    return boundHere && (role?.rules ?? []).some((rule) => ruleAllows(rule, attributes));
+  });
+}
+
+function ruleAllows(rule: Rule, attributes: RequestAttributes): boolean {
+  return (
+    (rule.apiGroups ?? []).includes(attributes.apiGroup) &&
+    (rule.resources ?? []).includes(attributes.resource) &&
+    (rule.verbs ?? []).includes(attributes.verb) &&
+    (rule.resourceNames === undefined ||
+      (attributes.name !== undefined && rule.resourceNames.includes(attributes.name)))
+  );
+}
+
+describe('docs/openshift-rbac.yaml', () => {
+  it('holds the namespace, both service accounts, four roles and their bindings', () => {
+    // Assess
+    expect(
+      objects.map((object) => `${object.kind} ${object.metadata.namespace ?? ''}/${object.metadata.name}`),
+    ).toEqual([
+      'Namespace /keyturn',
+      'ServiceAccount keyturn/keyturn',
+      'ServiceAccount keyturn/keyturn-probe',
+      'Role openshift-kube-apiserver-operator/keyturn-next-signing-key',
+      'RoleBinding openshift-kube-apiserver-operator/keyturn-next-signing-key',
+      'Role openshift-kube-apiserver/keyturn-trusted-keys',
+      'RoleBinding openshift-kube-apiserver/keyturn-trusted-keys',
+      'ClusterRole /keyturn-rollout-status',
+      'ClusterRoleBinding /keyturn-rollout-status',
+      'Role keyturn/keyturn-probe-tokens',
+      'RoleBinding keyturn/keyturn-probe-tokens',
+    ]);
+  });
+
+  it('grants no wildcard verbs, resources or API groups', () => {
+    // Assess
+    for (const rule of roles.flatMap((role) => role.rules ?? [])) {
+      expect([...(rule.verbs ?? []), ...(rule.resources ?? []), ...(rule.apiGroups ?? [])]).not.toContain(
+        '*',
+      );
+    }
+  });
+
+  it('grants no access to secrets in openshift-kube-apiserver, nor to secrets cluster-wide', () => {
+    // Assess
+    const reachesApiserverSecrets = roles.filter(
+      (role) =>
+        (role.kind === 'ClusterRole' || role.metadata.namespace === 'openshift-kube-apiserver') &&
+        (role.rules ?? []).some((rule) =>
+          (rule.resources ?? []).some((resource) => resource.startsWith('secrets')),
+        ),
+    );
+    expect(reachesApiserverSecrets).toEqual([]);
+    expect(
+      allows({
+        verb: 'get',
+        apiGroup: '',
+        resource: 'secrets',
+        namespace: 'openshift-kube-apiserver',
+        name: 'bound-service-account-signing-key',
+      }),
+    ).toBe(false);
+  });
+
+  it('limits every rule by resourceNames except the create of the next secret', () => {
+    // Assess
+    const unnamed = roles.flatMap((role) =>
+      (role.rules ?? [])
+        .filter((rule) => rule.resourceNames === undefined)
+        .map((rule) => `${role.metadata.namespace}: ${rule.verbs?.join(',')} ${rule.resources?.join(',')}`),
+    );
+    expect(unnamed).toEqual(['openshift-kube-apiserver-operator: create secrets']);
+  });
+
+  it('binds every role, in its own namespace, to keyturn/keyturn only', () => {
+    // Assess
+    expect(bindings).toHaveLength(roles.length);
+    for (const binding of bindings) {
+      expect(binding.subjects).toEqual([{ kind: 'ServiceAccount', name: 'keyturn', namespace: 'keyturn' }]);
+      expect(binding.metadata.name).toBe(binding.roleRef?.name);
+      expect(
+        roles.some(
+          (role) =>
+            role.metadata.name === binding.roleRef?.name &&
+            role.metadata.namespace === binding.metadata.namespace,
+        ),
+      ).toBe(true);
+    }
+  });
+
+  it('is the manifest docs/openshift.md shows', () => {
+    // Assess
+    expect(readFileSync(join(DOCS, 'openshift.md'), 'utf8')).toContain(`\`\`\`yaml\n${MANIFEST_TEXT}\`\`\``);
+  });
+});
+
+describe('docs/openshift-rbac.yaml against the adapter', () => {
+  let server: FakeApiServer;
+
+  beforeAll(async () => {
+    server = await startFakeApiServer(await generateFakeTls());
+  });
+
+  afterAll(async () => {
+    await server.close();
+  });
+
+  it('allows every request the adapter makes, on every path of push, watch, verify and drift', async () => {
+    // Prepare
+    const { current, next } = readTestKeys();
+    const cluster = createFakeOpenShift(current);
+    server.handle(cluster.handle);
+    const { signer } = createTestSigner(server);
+
+    // Act: create, then patch, then the reads
+    await signer.push(current);
+    await signer.push(next);
+    await signer.rolloutProgress(next.publicKey.kid);
+    await signer.requestToken('sts.amazonaws.com');
+    await signer.readKeys();
+
+    // Assess
+    const attributes = server.requests.map(attributesOf);
+    expect(new Set(attributes.map((request) => `${request.verb} ${request.resource}`))).toEqual(
+      new Set([
+        'get secrets',
+        'create secrets',
+        'patch secrets',
+        'get configmaps',
+        'get kubeapiservers',
+        'create serviceaccounts/token',
+      ]),
+    );
+    expect(attributes.filter((request) => !allows(request))).toEqual([]);
+  });
+});
