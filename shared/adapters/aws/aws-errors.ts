@@ -1,0 +1,125 @@
+import { KeyturnError } from '../../errors.ts';
+
+/** What the adapter was doing when AWS answered with an error, for the message. */
+export interface AwsCallContext {
+  /** `KMS`, `SecretsManager`, `S3`, `CloudFront`, `STS`. */
+  readonly service: string;
+  /** The SDK command without `Command`, e.g. `GenerateDataKeyPair`. */
+  readonly operation: string;
+  /** What it acted on: a key ARN, `s3://bucket/key`, a secret name. Never key material. */
+  readonly resource: string;
+}
+
+/** The common shape of keyturn's AWS errors: what failed, where, and AWS's own error name and status. */
+abstract class AwsCallError<Code extends string> extends KeyturnError<Code> {
+  readonly service: string;
+  readonly operation: string;
+  readonly awsName: string;
+  readonly httpStatus: number | undefined;
+
+  constructor(
+    code: Code,
+    context: AwsCallContext,
+    awsName: string,
+    httpStatus: number | undefined,
+    advice: string,
+  ) {
+    const status = httpStatus === undefined ? '' : ` ${httpStatus}`;
+    super(
+      code,
+      `${context.service} ${context.operation} on ${context.resource} failed: ${awsName}${status}; ${advice}`,
+    );
+    this.service = context.service;
+    this.operation = context.operation;
+    this.awsName = awsName;
+    this.httpStatus = httpStatus;
+  }
+}
+
+/** AWS throttled the call after the SDK's own retries: the workflow retries the step with backoff. */
+export class AwsThrottledError extends AwsCallError<'ERR_AWS_THROTTLED'> {}
+/** IAM or a resource policy denied the call: fix the permissions (see the IAM inventory). */
+export class AwsAccessDeniedError extends AwsCallError<'ERR_AWS_ACCESS_DENIED'> {}
+/** The KMS key is disabled, pending deletion or unavailable. */
+export class AwsKeyDisabledError extends AwsCallError<'ERR_AWS_KEY_DISABLED'> {}
+/** The resource does not exist (a secret, an object, a distribution). */
+export class AwsNotFoundError extends AwsCallError<'ERR_AWS_NOT_FOUND'> {}
+/** AWS failed on its side or could not be reached (5xx, network); retryable. */
+export class AwsUnavailableError extends AwsCallError<'ERR_AWS_UNAVAILABLE'> {}
+/** Any other refusal (validation, limits); not retryable. */
+export class AwsRejectedError extends AwsCallError<'ERR_AWS_REJECTED'> {}
+
+const THROTTLED = new Set([
+  'ThrottlingException',
+  'Throttling',
+  'TooManyRequestsException',
+  'RequestLimitExceeded',
+  'SlowDown',
+  'LimitExceededException',
+]);
+const DENIED = new Set([
+  'AccessDeniedException',
+  'AccessDenied',
+  'UnauthorizedOperation',
+  'InvalidClientTokenId',
+]);
+const KEY_DISABLED = new Set(['DisabledException', 'KMSInvalidStateException', 'KeyUnavailableException']);
+const NOT_FOUND = new Set([
+  'ResourceNotFoundException',
+  'NotFoundException',
+  'NoSuchKey',
+  'NoSuchBucket',
+  'NotFound',
+  'NoSuchDistribution',
+]);
+
+/**
+ * Turns an SDK error into one of keyturn's typed AWS errors. The SDK has already retried throttling and
+ * transient failures (`maxAttempts`); nothing here retries. Messages name the call and AWS's error name,
+ * never request or response bodies. Errors that are not from AWS pass through unchanged.
+ */
+export function toAwsError(error: unknown, context: AwsCallContext): unknown {
+  const sdk = error as { name?: unknown; $metadata?: { httpStatusCode?: number }; $fault?: unknown };
+  if (typeof sdk?.name !== 'string' || (sdk.$metadata === undefined && sdk.$fault === undefined)) {
+    return error;
+  }
+  const name = sdk.name;
+  const status = sdk.$metadata?.httpStatusCode;
+  if (THROTTLED.has(name) || status === 429) {
+    return new AwsThrottledError('ERR_AWS_THROTTLED', context, name, status, 'retry later');
+  }
+  if (DENIED.has(name) || status === 403) {
+    return new AwsAccessDeniedError(
+      'ERR_AWS_ACCESS_DENIED',
+      context,
+      name,
+      status,
+      "check the function's IAM policy",
+    );
+  }
+  if (KEY_DISABLED.has(name)) {
+    return new AwsKeyDisabledError(
+      'ERR_AWS_KEY_DISABLED',
+      context,
+      name,
+      status,
+      'enable the KMS key or cancel its deletion',
+    );
+  }
+  if (NOT_FOUND.has(name) || status === 404) {
+    return new AwsNotFoundError('ERR_AWS_NOT_FOUND', context, name, status, 'check that it exists');
+  }
+  if (sdk.$fault === 'server' || (status !== undefined && status >= 500)) {
+    return new AwsUnavailableError('ERR_AWS_UNAVAILABLE', context, name, status, 'retry later');
+  }
+  return new AwsRejectedError('ERR_AWS_REJECTED', context, name, status, 'see the AWS error name');
+}
+
+/** Runs one SDK call and maps its error with {@link toAwsError}. */
+export async function callAws<T>(context: AwsCallContext, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    throw toAwsError(error, context);
+  }
+}
