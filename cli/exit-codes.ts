@@ -22,6 +22,11 @@ export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
 /** Codes that say something around keyturn got in the way, not that keyturn refused the input. */
 const ENVIRONMENT_CODES: ReadonlySet<string> = new Set([
   'ERR_ISSUER_FETCH',
+  'ERR_PUBLISH_CONFLICT',
+  'ERR_INVALIDATION_TIMEOUT',
+  'ERR_AWS_THROTTLED',
+  'ERR_AWS_UNAVAILABLE',
+  'ERR_STS_IDP_UNREACHABLE',
   'ERR_KEYRING_CONFLICT',
   'ERR_ROTATION_IN_PROGRESS',
   'ERR_VAULT_MASTER_KEY',

@@ -56,6 +56,8 @@ const THROTTLED = new Set([
   'RequestLimitExceeded',
   'SlowDown',
   'LimitExceededException',
+  // CloudFront: too many invalidations in progress on the distribution; retry once some complete.
+  'TooManyInvalidationsInProgress',
 ]);
 const DENIED = new Set([
   'AccessDeniedException',
@@ -63,7 +65,14 @@ const DENIED = new Set([
   'UnauthorizedOperation',
   'InvalidClientTokenId',
 ]);
-const KEY_DISABLED = new Set(['DisabledException', 'KMSInvalidStateException', 'KeyUnavailableException']);
+const KEY_DISABLED = new Set([
+  'DisabledException',
+  'KMSInvalidStateException',
+  'KeyUnavailableException',
+  // Secrets Manager: the secret's KMS key cannot encrypt or decrypt (disabled, pending deletion, gone).
+  'EncryptionFailure',
+  'DecryptionFailure',
+]);
 const NOT_FOUND = new Set([
   'ResourceNotFoundException',
   'NotFoundException',

@@ -7,14 +7,21 @@ export const IAM_ACTIONS_BY_COMMAND: Readonly<Record<string, readonly string[]>>
   // KMS: generating key pairs under keyturn's key.
   GenerateDataKeyPairCommand: ['kms:GenerateDataKeyPair'],
   // Secrets Manager encrypts and decrypts under the customer-managed key on the caller's behalf.
-  CreateSecretCommand: ['secretsmanager:CreateSecret', 'secretsmanager:TagResource', 'kms:GenerateDataKey'],
+  CreateSecretCommand: [
+    'secretsmanager:CreateSecret',
+    'secretsmanager:TagResource',
+    'kms:GenerateDataKey',
+    'kms:Decrypt',
+  ],
   DescribeSecretCommand: ['secretsmanager:DescribeSecret'],
   GetSecretValueCommand: ['secretsmanager:GetSecretValue', 'kms:Decrypt'],
   DeleteSecretCommand: ['secretsmanager:DeleteSecret'],
   RestoreSecretCommand: ['secretsmanager:RestoreSecret'],
   // S3: the keyring in the state bucket, the documents in the issuer bucket.
-  GetObjectCommand: ['s3:GetObject'],
-  HeadObjectCommand: ['s3:GetObject'],
+  // Without s3:ListBucket, reading a missing object answers 403 instead of 404: a new issuer's first read
+  // and first publish would fail as access denied.
+  GetObjectCommand: ['s3:GetObject', 's3:ListBucket'],
+  HeadObjectCommand: ['s3:GetObject', 's3:ListBucket'],
   PutObjectCommand: ['s3:PutObject'],
   // A PutObject that carries `Tagging` (the publisher keeps ccoctl's tags) also needs PutObjectTagging.
   'PutObjectCommand+Tagging': ['s3:PutObject', 's3:PutObjectTagging'],

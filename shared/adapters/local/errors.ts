@@ -3,7 +3,7 @@ import { KeyturnError } from '../../errors.ts';
 /** An issuer id, slot or vault ref that cannot safely name a file under the keyturn home. */
 export class UnsafeNameError extends KeyturnError<'ERR_UNSAFE_NAME'> {}
 
-/** Why the local vault refused. */
+/** Why a vault (local or AWS) refused. */
 export type VaultErrorCode =
   /** A sealed file that fails authentication: edited, truncated, moved, or sealed under another master key. */
   | 'ERR_VAULT_TAMPERED'
@@ -16,7 +16,7 @@ export type VaultErrorCode =
   /** The master key file has the wrong size or can be read by others. */
   | 'ERR_VAULT_MASTER_KEY';
 
-/** The local vault refused an operation. Messages name refs and files, never key material (SEALED). */
+/** A vault (local files or Secrets Manager) refused an operation. Messages name refs, never key material (SEALED). */
 export class VaultError extends KeyturnError<VaultErrorCode> {}
 
 /** An audit log line that is not JSON. */
