@@ -1,0 +1,100 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import type { Metrics } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { Tracer } from '@aws-lambda-powertools/tracer';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
+import middy from '@middy/core';
+import type { Context } from 'aws-lambda';
+import type { RotationPorts } from '#shared/ports.ts';
+import {
+  activateKey,
+  confirmVisible,
+  generateKey,
+  maintainIssuer,
+  prepareRotation,
+  publishNewKey,
+  pushKey,
+  rollbackRotation,
+  verifyRotation,
+  watchRollout,
+} from '#shared/rotation/index.ts';
+import {
+  completeContext,
+  createKeyturnLogger,
+  createKeyturnMetrics,
+  observeStep,
+  SERVICE_NAME,
+} from './observability.ts';
+import { parseTaskEvent, TASK_NAMES, type TaskEvent, type TaskName } from './task-events.ts';
+
+export { TASK_NAMES, type TaskName };
+
+/** A task's Lambda handler; callable with the event alone (the local runner, tests). */
+export type TaskHandler = (event: unknown, context?: Partial<Context>) => Promise<unknown>;
+
+/** Where a task's handler gets its ports; called on every invocation, after the event is validated. */
+export type PortsProvider = () => Promise<RotationPorts> | RotationPorts;
+
+/** Observability shared by the handlers. */
+export interface TaskHandlerOptions {
+  /** @default a Powertools Logger with serviceName 'keyturn' */
+  readonly logger?: Logger;
+  /** @default Powertools Metrics in namespace 'keyturn' */
+  readonly metrics?: Metrics;
+  /** @default a Powertools Tracer (a no-op outside Lambda) */
+  readonly tracer?: Tracer;
+}
+
+/** The one rotation step each task calls; its result is returned as is (ids, kids, times, facts). */
+const STEPS: { [T in TaskName]: (ports: RotationPorts, input: TaskEvent<T>) => Promise<unknown> } = {
+  prepare: prepareRotation,
+  generate: generateKey,
+  publish: publishNewKey,
+  'confirm-visible': confirmVisible,
+  push: pushKey,
+  'watch-rollout': watchRollout,
+  verify: verifyRotation,
+  activate: activateKey,
+  rollback: rollbackRotation,
+  maintain: maintainIssuer,
+};
+
+/** The middy handler of one task: validate the event, call its rotation step, return the step's result. */
+export function createTaskHandler<T extends TaskName>(
+  task: T,
+  getPorts: PortsProvider,
+  options: TaskHandlerOptions = {},
+): TaskHandler {
+  const logger = options.logger ?? createKeyturnLogger();
+  const metrics = options.metrics ?? createKeyturnMetrics();
+  const tracer = options.tracer ?? new Tracer({ serviceName: SERVICE_NAME });
+  const handler = middy<unknown, unknown, Error, Context>()
+    .use(completeContext(task))
+    .use(captureLambdaHandler(tracer))
+    // The event is never logged: only ids picked by observeStep reach the logs.
+    .use(injectLambdaContext(logger, { logEvent: false, resetKeys: true }))
+    .use(logMetrics(metrics))
+    .use(observeStep(task, logger, metrics))
+    .handler(async (event) => {
+      const input = parseTaskEvent(task, event);
+      return STEPS[task](await getPorts(), input);
+    });
+  // middy substitutes `{}` for a missing context and completeContext fills it in.
+  return handler as TaskHandler;
+}
+
+/** The handlers of every task, sharing one logger, metrics and tracer. */
+export function createTaskHandlers(
+  getPorts: PortsProvider,
+  options: TaskHandlerOptions = {},
+): Record<TaskName, TaskHandler> {
+  const shared = {
+    logger: options.logger ?? createKeyturnLogger(),
+    metrics: options.metrics ?? createKeyturnMetrics(),
+    tracer: options.tracer ?? new Tracer({ serviceName: SERVICE_NAME }),
+  };
+  return Object.fromEntries(
+    TASK_NAMES.map((task) => [task, createTaskHandler(task, getPorts, shared)]),
+  ) as Record<TaskName, TaskHandler>;
+}

@@ -1,0 +1,323 @@
+import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { activeKey, findKey } from '#shared/keyring/queries.ts';
+import { RotationInProgressError, StepNotReadyError } from '#shared/rotation/index.ts';
+import {
+  createKeyPool,
+  createWorld,
+  ISSUER_ID,
+  type KeyPool,
+  type World,
+} from '#test/shared/rotation/rotation-world.ts';
+import { TaskFailedError } from '#functions/task-errors.ts';
+import { createTaskHandlers, TASK_NAMES, type TaskName } from '#functions/task-handlers.ts';
+import {
+  type CapturedOutput,
+  captureStdout,
+  createObservability,
+  findFragment,
+  privateMaterialOf,
+} from './task-world.ts';
+
+let pool: KeyPool;
+let output: CapturedOutput;
+beforeAll(async () => {
+  pool = await createKeyPool(6);
+});
+beforeEach(() => {
+  output = captureStdout();
+});
+afterEach(() => {
+  output.restore();
+});
+
+const MAX_POLLS = 500;
+
+/** Polls a handler until `done` says so, advancing the world's clock one second between calls. */
+async function pollHandler(world: World, call: () => Promise<unknown>, done: (result: unknown) => boolean) {
+  for (let attempt = 0; attempt < MAX_POLLS; attempt += 1) {
+    const result = await call().catch((error: unknown) => {
+      if (error instanceof Error && error.name === 'StepNotReadyError') return undefined;
+      throw error;
+    });
+    if (result !== undefined && done(result)) return result;
+    world.clock.advance(1000);
+  }
+  throw new Error('gave up polling');
+}
+
+/** Runs prepare → … → activate through the handlers, passing the accumulated state like the workflow. */
+async function rotateThroughHandlers(
+  world: World,
+  rotationId: string,
+  stopBefore?: TaskName,
+  start: Record<string, unknown> = {},
+) {
+  const { logger, metrics } = createObservability();
+  const handlers = createTaskHandlers(() => world.ports, { logger, metrics });
+  // The workflow state carries earlier results too; handlers must ignore what they do not read.
+  let state: Record<string, unknown> = {
+    issuerId: ISSUER_ID,
+    rotationId,
+    mode: 'manual',
+    note: 'extra',
+    ...start,
+  };
+  const results: Record<string, unknown> = {};
+  const run = async (task: TaskName) => {
+    const result = await handlers[task](state);
+    results[task] = result;
+    state = { ...state, [task]: result };
+    return result;
+  };
+  for (const task of ['prepare', 'generate', 'publish'] as const) await run(task);
+  const visible = (await pollHandler(
+    world,
+    () => run('confirm-visible'),
+    (result) => (result as { visible: boolean }).visible,
+  )) as { pushNotBefore: string };
+  world.clock.set(new Date(Math.max(Date.parse(visible.pushNotBefore), world.clock.now().getTime())));
+  if (stopBefore === 'push') return { handlers, results, state };
+  await run('push');
+  await pollHandler(
+    world,
+    () => run('watch-rollout'),
+    (result) => (result as { done: boolean }).done,
+  );
+  if (stopBefore === 'verify') return { handlers, results, state };
+  await pollHandler(
+    world,
+    () => run('verify'),
+    () => true,
+  );
+  await run('activate');
+  return { handlers, results, state };
+}
+
+describe('createTaskHandlers', () => {
+  it('exports one handler per task name', () => {
+    // Act
+    const handlers = createTaskHandlers(() => {
+      throw new Error('not called');
+    });
+
+    // Assess
+    expect(Object.keys(handlers).sort()).toEqual([...TASK_NAMES].sort());
+    expect(TASK_NAMES).toHaveLength(10);
+  });
+
+  it('drives a whole rotation through the handlers alone, keeping every invariant', async () => {
+    // Prepare
+    const world = await createWorld({ pool });
+    const oldKid = activeKey(await world.keyring())?.kid;
+
+    // Act
+    const { results } = await rotateThroughHandlers(world, 'r1');
+
+    // Assess
+    const newKid = (results.generate as { kid: string }).kid;
+    const keyring = await world.keyring();
+    expect(activeKey(keyring)?.kid).toBe(newKid);
+    expect(findKey(keyring, oldKid)?.state).toBe('retired');
+    expect(results.prepare).toMatchObject({ rotationId: 'r1', previousKid: oldKid, joined: false });
+    expect(results.activate).toMatchObject({ kid: newKid, retiredKid: oldKid });
+    expect(world.audit.every((entry) => entry.actor === 'test')).toBe(true);
+    await world.check();
+  });
+
+  it('returns results and writes logs that carry no private key material', async () => {
+    // Prepare
+    const world = await createWorld({ pool });
+
+    // Act
+    const { results } = await rotateThroughHandlers(world, 'r2');
+
+    // Assess
+    const fragments = await privateMaterialOf(world);
+    expect(fragments.length).toBeGreaterThan(4);
+    for (const [task, result] of Object.entries(results)) {
+      expect({ task, found: findFragment(JSON.stringify(result), fragments) }).toEqual({
+        task,
+        found: undefined,
+      });
+    }
+    expect(findFragment(output.raw.join(''), fragments)).toBeUndefined();
+  });
+
+  it('puts issuerId and rotationId on every log line and never logs the event', async () => {
+    // Prepare
+    const world = await createWorld({ pool });
+
+    // Act
+    await rotateThroughHandlers(world, 'r3');
+
+    // Assess
+    const logs = output.logs();
+    expect(logs.length).toBeGreaterThan(8);
+    for (const line of logs) {
+      expect(line).toMatchObject({ service: 'keyturn', issuerId: ISSUER_ID, rotationId: 'r3' });
+      expect(line).not.toHaveProperty('event');
+      expect(line).not.toHaveProperty('note');
+    }
+    expect(logs.map((line) => line.message)).toContain('step succeeded');
+  });
+
+  it('records StepOutcome and StepDuration with step and outcome dimensions', async () => {
+    // Prepare
+    const world = await createWorld({ pool });
+
+    // Act
+    await rotateThroughHandlers(world, 'r4');
+
+    // Assess
+    const blobs = output.metrics();
+    const prepare = blobs.find((blob) => blob.step === 'prepare');
+    expect(prepare).toMatchObject({ outcome: 'ok', StepOutcome: 1, StepDuration: expect.any(Number) });
+    expect(JSON.stringify(prepare)).toContain('"Namespace":"keyturn"');
+    for (const blob of blobs) {
+      expect(blob).toMatchObject({
+        _aws: {
+          CloudWatchMetrics: [
+            { Namespace: 'keyturn', Dimensions: [expect.arrayContaining(['step', 'outcome'])] },
+          ],
+        },
+      });
+    }
+  });
+
+  it('runs maintenance with only issuerId in the event', async () => {
+    // Prepare
+    const world = await createWorld({ pool });
+    const { handlers } = await rotateThroughHandlers(world, 'r5');
+
+    // Act
+    const result = await handlers.maintain({ issuerId: ISSUER_ID, rotationId: 'r5', whatever: [1] });
+
+    // Assess
+    expect(result).toMatchObject({ removed: [], held: expect.any(Array), republished: expect.any(Boolean) });
+    const lines = output.logs().filter((line) => line.step === 'maintain');
+    expect(lines.length).toBeGreaterThan(0);
+    for (const line of lines) expect(line.issuerId).toBe(ISSUER_ID);
+  });
+
+  it('runs an emergency rotation and retires the compromised key at the next maintenance', async () => {
+    // Prepare
+    const world = await createWorld({ pool });
+    const compromisedKid = activeKey(await world.keyring())?.kid;
+
+    // Act
+    const { handlers, results } = await rotateThroughHandlers(world, 'r7', undefined, {
+      mode: 'emergency',
+      compromisedKid,
+      leadTimeSeconds: 5,
+    });
+    const maintained = await handlers.maintain({ issuerId: ISSUER_ID });
+
+    // Assess
+    expect(results.prepare).toMatchObject({ leadTimeSeconds: 5 });
+    expect(maintained).toMatchObject({ removed: [compromisedKid] });
+    await world.check();
+  });
+
+  it('rolls back with a short reason made from a Step Functions Catch object', async () => {
+    // Prepare
+    const world = await createWorld({ pool });
+    const { handlers, results } = await rotateThroughHandlers(world, 'r6', 'verify');
+    const cause = JSON.stringify({
+      errorType: 'VerificationFailedError',
+      errorMessage: `token did not verify ${'x'.repeat(400)}`,
+      trace: ['at verifyRotation (verify.ts:1:1)'],
+    });
+
+    // Act
+    const result = await handlers.rollback({
+      issuerId: ISSUER_ID,
+      rotationId: 'r6',
+      reason: { Error: 'VerificationFailedError', Cause: cause },
+    });
+
+    // Assess
+    const newKid = (results.generate as { kid: string }).kid;
+    expect(result).toMatchObject({ failedKid: newKid, pushedBack: true });
+    const failure = findKey(await world.keyring(), newKid)?.failure ?? '';
+    expect(failure).toMatch(/^VerificationFailedError: token did not verify x+$/);
+    expect(failure.length).toBe('VerificationFailedError: '.length + 200);
+    await world.check();
+  });
+});
+
+describe('task errors', () => {
+  it('lets a KeyturnError out unchanged so Retry and Catch can match its name', async () => {
+    // Prepare
+    const notReady = new StepNotReadyError('ERR_STEP_NOT_READY', 'not yet');
+    const handlers = createTaskHandlers(() => {
+      throw notReady;
+    }, createObservability());
+
+    // Act
+    const error = await handlers.verify({ issuerId: ISSUER_ID, rotationId: 'r1' }).catch((e: unknown) => e);
+
+    // Assess
+    expect(error).toBe(notReady);
+    expect(error).toMatchObject({ name: 'StepNotReadyError', code: 'ERR_STEP_NOT_READY' });
+  });
+
+  it('rejects a second rotation with RotationInProgressError from the step itself', async () => {
+    // Prepare
+    const world = await createWorld({ pool });
+    const handlers = createTaskHandlers(() => world.ports, createObservability());
+    await handlers.prepare({ issuerId: ISSUER_ID, rotationId: 'a', mode: 'manual' });
+
+    // Act
+    const error = await handlers
+      .prepare({ issuerId: ISSUER_ID, rotationId: 'b', mode: 'manual' })
+      .catch((e: unknown) => e);
+
+    // Assess
+    expect(error).toBeInstanceOf(RotationInProgressError);
+    expect(error).toMatchObject({ name: 'RotationInProgressError', code: 'ERR_ROTATION_IN_PROGRESS' });
+    const failed = output.logs().find((line) => line.message === 'step failed');
+    expect(failed).toMatchObject({ issuerId: ISSUER_ID, rotationId: 'b', level: 'ERROR' });
+  });
+
+  it('wraps any other error into TaskFailedError without its message, keeping it as cause', async () => {
+    // Prepare
+    const original = new TypeError('request body had sha256~secret-token');
+    const handlers = createTaskHandlers(() => {
+      throw original;
+    }, createObservability());
+
+    // Act
+    const error = await handlers.push({ issuerId: ISSUER_ID, rotationId: 'r1' }).catch((e: unknown) => e);
+
+    // Assess
+    expect(error).toBeInstanceOf(TaskFailedError);
+    expect(error).toMatchObject({ name: 'TaskFailedError', code: 'ERR_TASK_FAILED', cause: original });
+    expect((error as Error).message).not.toContain('secret-token');
+    expect(output.raw.join('')).not.toContain('secret-token');
+    expect(output.logs().find((line) => line.message === 'step failed')).toMatchObject({
+      causeName: 'TypeError',
+      error: { name: 'TaskFailedError', code: 'ERR_TASK_FAILED' },
+      issuerId: ISSUER_ID,
+      rotationId: 'r1',
+    });
+  });
+
+  it('works with a partial Lambda context and logs its request id', async () => {
+    // Prepare
+    const getPorts = vi.fn(() => {
+      throw new StepNotReadyError('ERR_STEP_NOT_READY', 'not yet');
+    });
+    const handlers = createTaskHandlers(getPorts, createObservability());
+
+    // Act
+    await handlers
+      .generate({ issuerId: ISSUER_ID, rotationId: 'r1' }, { awsRequestId: 'req-1' })
+      .catch(() => 0);
+
+    // Assess
+    expect(output.logs()[0]).toMatchObject({
+      function_request_id: 'req-1',
+      function_name: 'keyturn-generate',
+    });
+  });
+});
