@@ -22,6 +22,7 @@ export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
 /** Codes that say something around keyturn got in the way, not that keyturn refused the input. */
 const ENVIRONMENT_CODES: ReadonlySet<string> = new Set([
   'ERR_ISSUER_FETCH',
+  'ERR_LOCAL_ROTATION',
   'ERR_PUBLISH_CONFLICT',
   'ERR_INVALIDATION_TIMEOUT',
   'ERR_AWS_THROTTLED',

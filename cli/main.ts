@@ -4,6 +4,7 @@ import { registerDiscovery } from './commands/discovery.ts';
 import { registerInit } from './commands/init.ts';
 import { registerJwks } from './commands/jwks.ts';
 import { registerKid } from './commands/kid.ts';
+import { registerRotate } from './commands/rotate.ts';
 import { registerServe } from './commands/serve.ts';
 import { registerSim } from './commands/sim.ts';
 import { registerStatus } from './commands/status.ts';
@@ -29,6 +30,7 @@ export function buildProgram(io: CliIo): Command {
     registerVerifyToken,
     registerInit,
     registerStatus,
+    registerRotate,
     registerServe,
     registerSim,
   ]) {

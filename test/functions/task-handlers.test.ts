@@ -1,4 +1,6 @@
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { TaskFailedError } from '#functions/task-errors.ts';
+import { createTaskHandlers, TASK_NAMES, type TaskName } from '#functions/task-handlers.ts';
 import { activeKey, findKey } from '#shared/keyring/queries.ts';
 import { RotationInProgressError, StepNotReadyError } from '#shared/rotation/index.ts';
 import {
@@ -8,8 +10,6 @@ import {
   type KeyPool,
   type World,
 } from '#test/shared/rotation/rotation-world.ts';
-import { TaskFailedError } from '#functions/task-errors.ts';
-import { createTaskHandlers, TASK_NAMES, type TaskName } from '#functions/task-handlers.ts';
 import {
   type CapturedOutput,
   captureStdout,

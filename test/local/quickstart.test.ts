@@ -1,33 +1,48 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { parseKeySet } from '#shared/issuer/index.ts';
-import { parsePrivateKey } from '#shared/keys/index.ts';
+import { findInvariantViolations } from '#shared/keyring/invariants.ts';
+import { parseKeyring } from '#shared/keyring/keyring.ts';
 
 const run = promisify(execFile);
 const quickstart = join(import.meta.dirname, '..', '..', 'local', 'quickstart.ts');
 
 describe('npm start (local/quickstart.ts)', () => {
-  it('publishes a key, verifies a fresh token over HTTP and refuses forged ones', async () => {
+  it('creates an issuer, rotates through the workflow, and verifies a fresh cluster token over HTTP', async () => {
     const home = await mkdtemp(join(tmpdir(), 'keyturn-home-'));
     try {
-      const { stdout } = await run(process.execPath, [quickstart], {
+      // Act
+      const { stdout, stderr } = await run(process.execPath, [quickstart], {
         env: { ...process.env, KEYTURN_HOME: home },
+        timeout: 60_000,
       });
 
-      expect(stdout).toContain('The issuer works');
-      expect(stdout).toContain('ERR_TOKEN_KID_UNKNOWN, ERR_TOKEN_SIGNATURE');
-      const privatePath = join(home, 'quickstart', 'keys', 'serviceaccount-signer.private');
-      expect((await stat(privatePath)).mode & 0o777).toBe(0o600);
-      const privateKey = parsePrivateKey(await readFile(privatePath));
-      const published = parseKeySet(
-        await readFile(join(home, 'quickstart', 'public', 'quickstart-cluster', 'keys.json'), 'utf8'),
-      );
-      expect(published.keys.map((key) => key.kid)).toEqual([privateKey.publicKey.kid]);
-      expect(stdout).not.toContain('PRIVATE KEY');
+      // Assess: the summary, the state on disk, and the invariants.
+      expect(stdout).toContain('Created issuer demo at http://127.0.0.1:18080/demo');
+      expect(stdout).toMatch(/✓ WaitForLeadTime\s+\d/);
+      expect(stdout).toContain('Verified: a token freshly issued by the simulated cluster');
+      const keyring = parseKeyring(await readFile(join(home, 'keyrings', 'demo.json'), 'utf8'), 'keyring');
+      expect(keyring.keys.map((key) => key.state)).toEqual(['retired', 'active']);
+      const published = parseKeySet(await readFile(join(home, 'public', 'demo', 'keys.json'), 'utf8'));
+      expect(published.keys.map((key) => key.kid)).toEqual(keyring.keys.map((key) => key.kid));
+      expect(
+        findInvariantViolations({
+          keyring,
+          publicKids: published.keys.map((key) => key.kid),
+          now: new Date(),
+        }),
+      ).toEqual([]);
+      expect((await stat(join(home, 'master.key'))).mode & 0o777).toBe(0o600);
+      // SEALED: nothing printed or stored in the clear holds a private key.
+      expect(stdout + stderr).not.toContain('PRIVATE KEY');
+      for (const file of await readdir(home, { recursive: true, withFileTypes: true })) {
+        if (file.isFile())
+          expect(await readFile(join(file.parentPath, file.name), 'latin1')).not.toContain('PRIVATE KEY');
+      }
     } finally {
       await rm(home, { recursive: true, force: true });
     }

@@ -1,0 +1,63 @@
+import { createServer } from 'node:net';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { makeTempDirectory, runKeyturn } from './run-keyturn.ts';
+
+let directory: { path: string; remove: () => Promise<void> };
+
+/** A port free right now on 127.0.0.1, for an issuer URL the rotation serves itself. */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+beforeEach(async () => {
+  directory = await makeTempDirectory();
+});
+afterEach(async () => {
+  await directory.remove();
+});
+
+describe('keyturn rotate --local', () => {
+  it('runs the rotation workflow with one progress line per step and a verified summary', async () => {
+    // Prepare
+    const issuer = `http://127.0.0.1:${await freePort()}/demo`;
+    await runKeyturn(['init', '--local', '--issuer', issuer, '--bits', '2048', '--lead-time', '1s'], {
+      cwd: directory.path,
+    });
+
+    // Act
+    const run = await runKeyturn(['rotate', '--local'], { cwd: directory.path });
+
+    // Assess
+    expect(run.code, run.err).toBe(0);
+    for (const step of [
+      'Prepare',
+      'Generate',
+      'Publish',
+      'ConfirmVisible',
+      'WaitForLeadTime',
+      'Push',
+      'WatchRollout',
+      'Verify',
+      'Activate',
+    ]) {
+      expect(run.err).toMatch(new RegExp(`✓ ${step}\\s+\\d+\\.\\d\\d s`));
+    }
+    expect(run.out).toMatch(/^Rotated issuer demo in \d+\.\d s/);
+    expect(run.out).toContain(`a token freshly issued by the cluster verified against ${issuer}/keys.json`);
+    expect(run.out).toMatch(/retired .*\n.*active/);
+    expect(run.out + run.err).not.toContain('PRIVATE KEY');
+  });
+
+  it('refuses without --local (exit 2) and explains a missing issuer (exit 3)', async () => {
+    const withoutLocal = await runKeyturn(['rotate'], { cwd: directory.path });
+    const noIssuer = await runKeyturn(['rotate', '--local'], { cwd: directory.path });
+
+    expect(withoutLocal.code).toBe(2);
+    expect(noIssuer.code).toBe(3);
+    expect(noIssuer.err).toContain('keyturn init --local');
+  });
+});

@@ -1,0 +1,197 @@
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { readdir } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import {
+  listStates,
+  loadWorkflowDefinition,
+  taskNameOfResource,
+  workflowPath,
+} from '#local/workflow/local-workflow-runner.ts';
+import { TASK_NAMES } from '../../../functions/task-handlers.ts';
+
+type AslValidator = (
+  definition: object,
+  options?: { checkPaths?: boolean; checkArn?: boolean },
+) => { isValid: boolean; errors: unknown[] };
+const validate = createRequire(import.meta.url)('asl-validator') as AslValidator;
+
+/** Loose view of an ASL document for structural assertions. */
+interface AslState {
+  readonly [field: string]: unknown;
+  readonly Next?: string;
+  readonly Parameters?: Record<string, string>;
+  readonly Choices?: readonly Record<string, unknown>[];
+  readonly Retry?: readonly Record<string, unknown>[];
+  readonly Catch?: readonly Record<string, unknown>[];
+  readonly ItemProcessor?: AslMachine & { ProcessorConfig?: unknown };
+  readonly MaxConcurrency?: number;
+}
+interface AslMachine {
+  readonly States: Record<string, AslState>;
+}
+
+const ROOT = new URL('../../../', import.meta.url).pathname;
+const WORKFLOWS = ['rotation', 'maintenance'] as const;
+
+/** Names of every error class keyturn declares (`class <Name> extends`), found by reading the source. */
+async function declaredErrorClasses(): Promise<Set<string>> {
+  const names = new Set<string>();
+  const walk = async (dir: string): Promise<void> => {
+    for (const entry of await readdir(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) await walk(path);
+      else if (entry.name.endsWith('.ts')) {
+        for (const match of readFileSync(path, 'utf8').matchAll(/class (\w+) extends/g))
+          names.add(match[1] ?? '');
+      }
+    }
+  };
+  await walk(join(ROOT, 'shared'));
+  return names;
+}
+
+function errorNames(definition: object): { state: string; error: string }[] {
+  return listStates(definition).flatMap(({ name, state }) =>
+    [
+      ...((state.Retry as { ErrorEquals: string[] }[]) ?? []),
+      ...((state.Catch as { ErrorEquals: string[] }[]) ?? []),
+    ]
+      .flatMap((rule) => rule.ErrorEquals)
+      .map((error) => ({ state: name, error })),
+  );
+}
+
+describe.each(WORKFLOWS)('infra/workflows/%s.asl.json', (name) => {
+  const definition = loadWorkflowDefinition(name);
+
+  it('is valid ASL (asl-validator, paths and ARNs checked)', () => {
+    const result = validate(structuredClone(definition), { checkPaths: true, checkArn: true });
+    expect(result.errors).toEqual([]);
+    expect(result.isValid).toBe(true);
+    const broken = structuredClone(definition) as { StartAt: string };
+    broken.StartAt = 'Nowhere';
+    expect(validate(broken).isValid).toBe(false);
+  });
+
+  it('stays on JSONPath with a top-level timeout', () => {
+    expect(definition.QueryLanguage).toBe('JSONPath');
+    expect(definition.TimeoutSeconds).toEqual(expect.any(Number));
+    expect(JSON.stringify(definition)).not.toMatch(/\{%|"Arguments"|"Output"|"Assign"/);
+  });
+
+  it('names every Task Resource as a whole <Task>FunctionArn placeholder of a known task', () => {
+    const tasks = listStates(definition).filter(({ state }) => state.Type === 'Task');
+    expect(tasks.length).toBeGreaterThan(0);
+    for (const { name: state, state: task } of tasks) {
+      expect(task.Resource, state).toMatch(/^\$\{[A-Z][A-Za-z]*FunctionArn\}$/);
+      expect(TASK_NAMES, state).toContain(taskNameOfResource(String(task.Resource)));
+      expect(task.TimeoutSeconds, state).toBeLessThanOrEqual(60);
+    }
+  });
+
+  it('retries and catches only errors keyturn declares (matched by error.name)', async () => {
+    const declared = await declaredErrorClasses();
+    for (const { state, error } of errorNames(definition)) {
+      if (error.startsWith('States.')) continue;
+      expect(declared, `${state} names ${error}`).toContain(error);
+    }
+  });
+});
+
+describe('the rotation workflow', () => {
+  const definition = loadWorkflowDefinition('rotation') as unknown as AslMachine;
+  const { States: states } = definition;
+
+  it('confirms visibility before waiting for the lead time from pushNotBefore, then pushes', () => {
+    expect(states.Publish?.Next).toBe('StartVisibilityPolls');
+    expect(states.ConfirmVisible?.Next).toBe('IsVisible');
+    expect(states.IsVisible?.Choices?.[0]).toMatchObject({
+      Variable: '$.confirm.visible',
+      Next: 'WaitForLeadTime',
+    });
+    expect(states.WaitForLeadTime).toMatchObject({
+      Type: 'Wait',
+      TimestampPath: '$.confirm.pushNotBefore',
+      Next: 'Push',
+    });
+    // Bounded polling: a counter kept with States.MathAdd, a Fail with a clear cause when exceeded.
+    expect(states.CountVisibilityPoll?.Parameters?.['count.$']).toMatch(/^States\.MathAdd/);
+    expect(states.KeyNeverVisible).toMatchObject({ Type: 'Fail', Error: 'KeyNotVisible' });
+    expect(states.CountRolloutPoll?.Parameters?.['count.$']).toMatch(/^States\.MathAdd/);
+    expect(states.IsRolledOut?.Choices?.[1]).toMatchObject({ Next: 'RolloutDeadlineExceeded' });
+  });
+
+  it('never waits as long as a grace period inside a rotation', () => {
+    for (const { state } of listStates(definition)) {
+      if (state.Type === 'Wait' && typeof state.Seconds === 'number')
+        expect(state.Seconds).toBeLessThanOrEqual(60);
+    }
+  });
+
+  it('rolls back from push, rollout and verify, and fails fast on a rotation in flight', () => {
+    for (const state of ['Push', 'WatchRollout', 'Verify']) {
+      expect(states[state]?.Catch, state).toEqual([
+        { ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'Rollback' },
+      ]);
+    }
+    expect(states.Rollback?.Parameters).toEqual({
+      'issuerId.$': '$.issuerId',
+      'rotationId.$': '$.rotationId',
+      'reason.$': '$.error',
+    });
+    expect(states.Rollback?.Next).toBe('RotationRolledBack');
+    expect(states.RotationRolledBack).toMatchObject({ Type: 'Fail', Error: 'RotationRolledBack' });
+    expect(states.Prepare?.Catch).toEqual([
+      { ErrorEquals: ['RotationInProgressError'], ResultPath: '$.error', Next: 'RotationAlreadyInFlight' },
+    ]);
+    expect(states.RotationAlreadyInFlight?.Type).toBe('Fail');
+    expect(states.Verify?.Retry?.[0]).toMatchObject({ ErrorEquals: ['StepNotReadyError'], BackoffRate: 1.5 });
+    expect(states.IsEmergency?.Choices).toEqual([
+      { Variable: '$.mode', StringEquals: 'emergency', Next: 'Maintain' },
+    ]);
+  });
+
+  it('passes ids only to the tasks and keeps each result under its own key', () => {
+    for (const { name, state } of listStates(definition)) {
+      if (state.Type !== 'Task') continue;
+      if (name !== 'Prepare') {
+        expect(
+          Object.keys(state.Parameters ?? {}).every((key) =>
+            ['issuerId.$', 'rotationId.$', 'reason.$'].includes(key),
+          ),
+          name,
+        ).toBe(true);
+      }
+      expect(state.ResultPath, name).toMatch(/^\$\.[a-z][A-Za-z]*$/);
+    }
+  });
+});
+
+describe('the maintenance workflow', () => {
+  it('maps over issuers inline with bounded concurrency and catches per issuer', () => {
+    const definition = loadWorkflowDefinition('maintenance') as unknown as AslMachine;
+    const map = definition.States.MaintainEachIssuer;
+    expect(map).toMatchObject({
+      Type: 'Map',
+      ItemsPath: '$.issuerIds',
+      ItemProcessor: { ProcessorConfig: { Mode: 'INLINE' } },
+    });
+    expect(map?.MaxConcurrency).toBeGreaterThan(0);
+    expect(map?.MaxConcurrency).toBeLessThanOrEqual(10);
+    expect(map?.ItemProcessor?.States.MaintainIssuer?.Catch?.[0]?.ErrorEquals).toEqual(['States.ALL']);
+  });
+});
+
+describe('the asl-validator CLI', () => {
+  it('accepts both files', async () => {
+    const bin = join(ROOT, 'node_modules/.bin/asl-validator');
+    const args = WORKFLOWS.flatMap((name) => ['--json-path', workflowPath(name)]);
+    const { stdout } = await promisify(execFile)(bin, args);
+    expect(stdout).toMatch(/rotation\.asl\.json" is valid/);
+    expect(stdout).toMatch(/maintenance\.asl\.json" is valid/);
+  });
+});

@@ -1,0 +1,172 @@
+import { describe, expect, it } from 'vitest';
+import {
+  bindTasks,
+  createLocalWorkflowRunner,
+  loadWorkflowDefinition,
+  type TaskHandler,
+  type TaskName,
+  taskNameOfResource,
+  WorkflowBindingError,
+  type WorkflowEvent,
+  WorkflowFailedError,
+} from '#local/workflow/local-workflow-runner.ts';
+
+const ok: TaskHandler = async () => ({});
+
+/** `${<name>FunctionArn}`, the placeholder CDK substitutes. */
+const arn = (name: string) => `\${${name}FunctionArn}`;
+
+/** A tiny workflow: a poll loop with a 10 s wait, a timestamp wait, and a Map with a nested Task. */
+const tiny = {
+  StartAt: 'Prepare',
+  States: {
+    Prepare: { Type: 'Task', Resource: arn('Prepare'), ResultPath: '$.prepare', Next: 'Poll' },
+    Poll: { Type: 'Wait', Seconds: 10, Next: 'Until' },
+    Until: { Type: 'Wait', TimestampPath: '$.at', Next: 'Each' },
+    Each: {
+      Type: 'Map',
+      ItemsPath: '$.items',
+      ItemProcessor: {
+        ProcessorConfig: { Mode: 'INLINE' },
+        StartAt: 'Inner',
+        States: {
+          Inner: {
+            Type: 'Task',
+            Resource: arn('WatchRollout'),
+            Retry: [{ ErrorEquals: ['KeyringConflictError'], IntervalSeconds: 30, MaxAttempts: 2 }],
+            End: true,
+          },
+        },
+      },
+      ResultPath: '$.each',
+      End: true,
+    },
+  },
+};
+
+describe('the local workflow runner', () => {
+  it('derives task names from <Name>FunctionArn placeholders', () => {
+    expect(taskNameOfResource(arn('ConfirmVisible'))).toBe('confirm-visible');
+    expect(taskNameOfResource(arn('WatchRollout'))).toBe('watch-rollout');
+    expect(taskNameOfResource(arn('Prepare'))).toBe('prepare');
+    expect(taskNameOfResource('arn:aws:lambda:eu-west-1:1:function:x')).toBeUndefined();
+    expect(taskNameOfResource(`x${arn('Prepare')}`)).toBeUndefined();
+  });
+
+  it('binds every Task state of both shipped workflows, nested ones included', () => {
+    expect(bindTasks(loadWorkflowDefinition('rotation'))).toEqual(
+      new Map<string, TaskName>([
+        ['Prepare', 'prepare'],
+        ['Generate', 'generate'],
+        ['Publish', 'publish'],
+        ['ConfirmVisible', 'confirm-visible'],
+        ['RollbackNotVisible', 'rollback'],
+        ['Push', 'push'],
+        ['WatchRollout', 'watch-rollout'],
+        ['Verify', 'verify'],
+        ['Activate', 'activate'],
+        ['Maintain', 'maintain'],
+        ['Rollback', 'rollback'],
+      ]),
+    );
+    expect(bindTasks(tiny)).toEqual(
+      new Map([
+        ['Prepare', 'prepare'],
+        ['Inner', 'watch-rollout'],
+      ]),
+    );
+  });
+
+  it('refuses to start when a Task state has no handler (it would call a real Lambda)', () => {
+    expect(() => createLocalWorkflowRunner({ definition: tiny, handlers: { prepare: ok } })).toThrow(
+      /no local handler for Inner \(watch-rollout\)/,
+    );
+    expect(() => createLocalWorkflowRunner({ definition: tiny, handlers: { prepare: ok } })).toThrow(
+      WorkflowBindingError,
+    );
+    const unknown = {
+      StartAt: 'X',
+      States: { X: { Type: 'Task', Resource: arn('Foo'), End: true } },
+    };
+    expect(() => createLocalWorkflowRunner({ definition: unknown, handlers: {} })).toThrow(
+      /names no keyturn task/,
+    );
+    expect(() => createLocalWorkflowRunner({ definition: 'rotation' })).toThrow(WorkflowBindingError);
+  });
+
+  it('scales Seconds waits, honours TimestampPath waits, and reports progress', async () => {
+    const events: WorkflowEvent[] = [];
+    const seen: unknown[] = [];
+    const runner = createLocalWorkflowRunner({
+      definition: tiny,
+      handlers: {
+        prepare: async (event) => ({ got: event }),
+        'watch-rollout': async (event) => {
+          seen.push(event);
+          return { done: true };
+        },
+      },
+      waitScale: 0.001,
+      onEvent: (event) => events.push(event),
+    });
+    const at = new Date(Date.now() + 300).toISOString();
+    const started = Date.now();
+    const output = (await runner.run({ at, items: [1, 2] })) as Record<string, unknown>;
+    const took = Date.now() - started;
+    expect(took).toBeGreaterThanOrEqual(280);
+    expect(took).toBeLessThan(1500);
+    expect(Date.now()).toBeGreaterThanOrEqual(Date.parse(at));
+    expect(output.each).toEqual([{ done: true }, { done: true }]);
+    expect(seen).toEqual([1, 2]);
+    const poll = events.find((event) => event.type === 'state-exited' && event.state === 'Poll');
+    expect(poll?.stateElapsedMs).toBeLessThan(200);
+    const until = events.find((event) => event.type === 'state-exited' && event.state === 'Until');
+    expect(until?.stateElapsedMs).toBeGreaterThanOrEqual(250);
+    expect(events[0]?.type).toBe('execution-started');
+    expect(events.at(-1)?.type).toBe('execution-succeeded');
+    expect(
+      events.some((event) => event.type === 'state-entered' && event.state === 'Inner' && event.index === 1),
+    ).toBe(true);
+  });
+
+  it('retries by error name with scaled intervals, then fails naming the state and the error', async () => {
+    class KeyringConflictError extends Error {
+      override name = 'KeyringConflictError';
+    }
+    let calls = 0;
+    const runner = createLocalWorkflowRunner({
+      definition: tiny,
+      handlers: {
+        prepare: ok,
+        'watch-rollout': async () => {
+          calls += 1;
+          throw new KeyringConflictError('busy');
+        },
+      },
+      waitScale: 0.001,
+    });
+    const failure = await runner
+      .run({ at: new Date().toISOString(), items: [1] })
+      .catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(WorkflowFailedError);
+    expect(failure).toMatchObject({ error: 'KeyringConflictError', state: 'Inner' });
+    expect((failure as Error).cause).toBeInstanceOf(KeyringConflictError);
+    expect(calls).toBe(3);
+  });
+
+  it('refuses a pushNotBefore beyond what one Node timer can wait', async () => {
+    const runner = createLocalWorkflowRunner({
+      definition: {
+        StartAt: 'ConfirmVisible',
+        States: { ConfirmVisible: { Type: 'Task', Resource: arn('ConfirmVisible'), End: true } },
+      },
+      handlers: {
+        'confirm-visible': async () => ({
+          visible: true,
+          pushNotBefore: new Date(Date.now() + 30 * 86_400_000).toISOString(),
+        }),
+      },
+    });
+    await expect(runner.run({})).rejects.toMatchObject({ error: 'RangeError', state: 'ConfirmVisible' });
+  });
+});
