@@ -13,6 +13,7 @@ import {
 } from './report.ts';
 import * as rotationEngine from './rotation-engine.ts';
 import * as tokenVerification from './token-verification.ts';
+import * as workflow from './workflow.ts';
 
 /** Every benchmark in the order it runs: to add figures, write a module exporting `run()` and list it here. */
 const BENCHMARKS: Readonly<Record<string, () => Promise<BenchResult>>> = {
@@ -20,6 +21,7 @@ const BENCHMARKS: Readonly<Record<string, () => Promise<BenchResult>>> = {
   'key-set': keySet.run,
   'key-generation': keyGeneration.run,
   'rotation-engine': rotationEngine.run,
+  workflow: workflow.run,
 };
 
 const USAGE = `usage: npm run bench -- [--json] [--only ${Object.keys(BENCHMARKS).join(',')}]`;

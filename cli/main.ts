@@ -4,6 +4,7 @@ import { registerDiscovery } from './commands/discovery.ts';
 import { registerInit } from './commands/init.ts';
 import { registerJwks } from './commands/jwks.ts';
 import { registerKid } from './commands/kid.ts';
+import { registerMaintain } from './commands/maintain.ts';
 import { registerRotate } from './commands/rotate.ts';
 import { registerServe } from './commands/serve.ts';
 import { registerSim } from './commands/sim.ts';
@@ -31,6 +32,7 @@ export function buildProgram(io: CliIo): Command {
     registerInit,
     registerStatus,
     registerRotate,
+    registerMaintain,
     registerServe,
     registerSim,
   ]) {

@@ -15,6 +15,7 @@ import type { RotationPorts } from '#shared/ports.ts';
 import { newRotationId } from '#shared/rotation/index.ts';
 import { createTokenVerifier, loadKeySet, type VerifiedToken } from '#shared/tokens/index.ts';
 import { type IssuerServer, startIssuerServer } from './issuer-server.ts';
+import { runMaintenanceWorkflow } from './local-maintenance.ts';
 import { type OpenShiftSimulator, startOpenShiftSimulator } from './openshift-sim/http/index.ts';
 import { createLocalWorkflowRunner, type WorkflowEvent } from './workflow/local-workflow-runner.ts';
 
@@ -23,7 +24,7 @@ export interface LocalRotationOptions {
   readonly home: string;
   /** The issuer to rotate. @default the only issuer of the home */
   readonly issuerId?: string;
-  /** A real cluster's kubeconfig; without one, the OpenShift simulator runs in-process. */
+  /** A real cluster's kubeconfig file; without one, the OpenShift simulator runs in-process. */
   readonly kubeconfig?: string;
   /** Overrides the policy's lead time for this rotation. */
   readonly leadTimeSeconds?: number;
@@ -67,8 +68,12 @@ export async function runLocalRotation(options: LocalRotationOptions): Promise<L
   const server = await serveIssuer(options.home, keyring.issuerUrl);
   const simulator = options.kubeconfig === undefined ? await startSimulator(options, keyring) : undefined;
   try {
-    const kubeconfig = options.kubeconfig ?? simulator?.kubeconfig() ?? '';
-    const cluster = createOpenShiftClusterSigner({ kubeconfig: { yaml: kubeconfig } });
+    const cluster = createOpenShiftClusterSigner({
+      kubeconfig:
+        options.kubeconfig === undefined
+          ? { yaml: simulator?.kubeconfig() ?? '' }
+          : { file: options.kubeconfig },
+    });
     const ports = createLocalPorts({ home: options.home, cluster, actor: 'keyturn rotate --local' });
     const rotationId = newRotationId(new Date());
     const handlerOptions = handlerOptionsFor(options.verbose === true);
@@ -112,30 +117,21 @@ async function maintain(
   issuerId: string,
   options: LocalRotationOptions,
 ): Promise<string[]> {
-  const runner = createLocalWorkflowRunner({
-    definition: 'maintenance',
-    ports: () => ports,
-    handlerOptions,
-    waitScale: options.waitScale ?? 0.05,
+  const [result] = await runMaintenanceWorkflow(ports, handlerOptions, [issuerId], {
+    ...(options.waitScale === undefined ? {} : { waitScale: options.waitScale }),
     ...(options.onEvent === undefined ? {} : { onEvent: options.onEvent }),
   });
-  const output = (await runner.run({ issuerIds: [issuerId] })) as {
-    results?: { maintain?: { removed?: string[] }; failed?: boolean; error?: { Cause?: string } }[];
-  };
-  const [result] = output.results ?? [];
   if (result?.failed === true) {
-    throw new LocalRotationError(
-      `maintenance of ${issuerId} failed: ${result.error?.Cause ?? 'unknown error'}`,
-    );
+    throw new LocalRotationError(`maintenance of ${issuerId} failed: ${result.cause ?? 'unknown error'}`);
   }
-  return result?.maintain?.removed ?? [];
+  return [...(result?.maintain.removed ?? [])];
 }
 
 /**
  * The handlers log and emit metrics as in Lambda (JSON on standard output). A person at a terminal wants
  * the progress lines instead, so both are off unless asked for.
  */
-function handlerOptionsFor(verbose: boolean): TaskHandlerOptions {
+export function handlerOptionsFor(verbose: boolean): TaskHandlerOptions {
   if (!verbose) {
     process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
   }
@@ -152,7 +148,7 @@ async function verifyAsThirdParty(ports: RotationPorts, keyring: Keyring): Promi
   return createTokenVerifier({ keySet, issuer, audience: keyring.policy.audience }).verify(token);
 }
 
-async function readIssuer(home: string, issuerId: string | undefined): Promise<Keyring> {
+export async function readIssuer(home: string, issuerId: string | undefined): Promise<Keyring> {
   const store = createFileKeyringStore({ home });
   const ids = issuerId === undefined ? await store.list() : [issuerId];
   if (ids.length !== 1) {
@@ -170,7 +166,7 @@ async function readIssuer(home: string, issuerId: string | undefined): Promise<K
 }
 
 /** Serves the home's published documents at the issuer URL's own host and port (it must be loopback). */
-async function serveIssuer(home: string, issuerUrl: string): Promise<IssuerServer> {
+export async function serveIssuer(home: string, issuerUrl: string): Promise<IssuerServer> {
   const url = new URL(issuerUrl);
   if (url.protocol !== 'http:' || url.hostname !== '127.0.0.1') {
     throw new LocalRotationError(
@@ -187,7 +183,10 @@ async function serveIssuer(home: string, issuerUrl: string): Promise<IssuerServe
   }
 }
 
-async function startSimulator(options: LocalRotationOptions, keyring: Keyring): Promise<OpenShiftSimulator> {
+export async function startSimulator(
+  options: Pick<LocalRotationOptions, 'home' | 'nodeRolloutSeconds'>,
+  keyring: Keyring,
+): Promise<OpenShiftSimulator> {
   const active = activeKey(keyring);
   if (active?.vaultRef === undefined) {
     throw new LocalRotationError(

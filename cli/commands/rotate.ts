@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { runLocalRotation } from '#local/local-rotation.ts';
 import { createRotationProgress } from '#local/rotation-progress.ts';
@@ -53,7 +54,7 @@ export function registerRotate(program: Command, io: CliIo): void {
       const result = await runLocalRotation({
         home: homeFrom(io, options.home),
         ...(options.issuer === undefined ? {} : { issuerId: options.issuer }),
-        ...(options.kubeconfig === undefined ? {} : { kubeconfig: options.kubeconfig }),
+        ...(options.kubeconfig === undefined ? {} : { kubeconfig: resolve(io.cwd, options.kubeconfig) }),
         ...(options.leadTime === undefined ? {} : { leadTimeSeconds: options.leadTime }),
         ...(options.emergency === undefined ? {} : { emergencyKid: options.emergency }),
         onEvent: progress.onEvent,

@@ -1,5 +1,10 @@
+import { writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { startOpenShiftSimulator } from '#local/openshift-sim/http/index.ts';
+import { createFileKeyringStore, createLocalVault } from '#shared/adapters/local/index.ts';
+import { activeKey } from '#shared/keyring/queries.ts';
 import { makeTempDirectory, runKeyturn } from './run-keyturn.ts';
 
 let directory: { path: string; remove: () => Promise<void> };
@@ -50,6 +55,32 @@ describe('keyturn rotate --local', () => {
     expect(run.out).toContain(`a token freshly issued by the cluster verified against ${issuer}/keys.json`);
     expect(run.out).toMatch(/retired .*\n.*active/);
     expect(run.out + run.err).not.toContain('PRIVATE KEY');
+  });
+
+  it('rotates a cluster reached through --kubeconfig (here a simulator started on its own)', async () => {
+    // Prepare: the "cluster" was installed with the issuer's active key, as an installer would.
+    const issuer = `http://127.0.0.1:${await freePort()}/demo`;
+    await runKeyturn(['init', '--local', '--issuer', issuer, '--bits', '2048', '--lead-time', '1s'], {
+      cwd: directory.path,
+    });
+    const home = join(directory.path, '.keyturn');
+    const stored = await createFileKeyringStore({ home }).read('demo');
+    const active = stored === undefined ? undefined : activeKey(stored.keyring);
+    const cluster = await startOpenShiftSimulator({
+      issuerUrl: issuer,
+      initialKey: await createLocalVault({ home }).open(active?.vaultRef ?? ''),
+      nodeRolloutSeconds: 0,
+    });
+    await writeFile(join(directory.path, 'cluster.kubeconfig'), cluster.kubeconfig());
+
+    // Act
+    const run = await runKeyturn(['rotate', '--local', '--kubeconfig', 'cluster.kubeconfig'], {
+      cwd: directory.path,
+    }).finally(() => cluster.close());
+
+    // Assess
+    expect(run.code, run.err).toBe(0);
+    expect(run.out).toContain('verified against');
   });
 
   it('refuses without --local (exit 2) and explains a missing issuer (exit 3)', async () => {
