@@ -25,7 +25,7 @@ const BUDGET = 0.1;
 /** Rotations per poll-wait scale; each takes the floor plus a few hundred ms. */
 const RUNS_PER_SCALE = 3;
 /** runLocalRotation's default (10 s poll waits → 0.5 s), and a tighter one for comparison. */
-const WAIT_SCALES = [0.05, 0.01] as const;
+const WAIT_SCALES = [0.02, 0.05, 0.01] as const;
 
 /** Workflow steps shown: the Task states and the lead-time wait, as `keyturn rotate --local` shows them. */
 const STEPS = [

@@ -38,7 +38,7 @@ export async function runMaintenanceWorkflow(
     definition: 'maintenance',
     ports: () => ports,
     handlerOptions,
-    waitScale: options.waitScale ?? 0.05,
+    waitScale: options.waitScale ?? 0.02,
     ...(options.onEvent === undefined ? {} : { onEvent: options.onEvent }),
   });
   const output = (await runner.run({ issuerIds: [...issuerIds] })) as {
@@ -67,7 +67,7 @@ export interface LocalMaintenanceOptions {
   readonly kubeconfig?: string;
   /** Seconds one simulated node takes to roll out a revision. @default 1 */
   readonly nodeRolloutSeconds?: number;
-  /** Scales the workflow's retry intervals. @default 0.05 */
+  /** Scales the workflow's retry intervals. @default 0.02 */
   readonly waitScale?: number;
   readonly onEvent?: (event: WorkflowEvent) => void;
   /** Show the handlers' structured logs and metrics on standard output. @default false */

@@ -32,7 +32,11 @@ export interface LocalRotationOptions {
   readonly emergencyKid?: string;
   /** Seconds one simulated node takes to roll out a revision. @default 1 */
   readonly nodeRolloutSeconds?: number;
-  /** Scales the workflow's polling waits (not the lead time). @default 0.05 */
+  /**
+   * Scales the workflow's polling waits (not the lead time). The simulator rolls out in seconds, so its
+   * polls are scaled down (a 10 s rollout poll becomes 0.2 s; the 180-poll deadline 36 s); a real
+   * cluster's are not. @default 0.02 with the simulator, 1 with a kubeconfig
+   */
   readonly waitScale?: number;
   /** Progress of the workflow, state by state. */
   readonly onEvent?: (event: WorkflowEvent) => void;
@@ -83,7 +87,7 @@ export async function runLocalRotation(options: LocalRotationOptions): Promise<L
       definition: 'rotation',
       ports: () => ports,
       handlerOptions,
-      waitScale: options.waitScale ?? 0.05,
+      waitScale: options.waitScale ?? defaultWaitScale(options.kubeconfig),
       ...(options.onEvent === undefined ? {} : { onEvent: options.onEvent }),
     });
     await runner.run({
@@ -125,6 +129,11 @@ async function maintain(
     throw new LocalRotationError(`maintenance of ${issuerId} failed: ${result.cause ?? 'unknown error'}`);
   }
   return [...(result?.maintain.removed ?? [])];
+}
+
+/** Poll waits scaled for the simulator (seconds-long rollouts), unscaled for a real cluster. */
+export function defaultWaitScale(kubeconfig: string | undefined): number {
+  return kubeconfig === undefined ? 0.02 : 1;
 }
 
 /**
