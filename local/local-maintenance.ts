@@ -1,15 +1,13 @@
 import type { TaskHandlerOptions } from '#functions/task-handlers.ts';
-import { createFileKeyringStore, createLocalPorts } from '#shared/adapters/local/index.ts';
-import { createOpenShiftClusterSigner } from '#shared/adapters/openshift/index.ts';
 import type { RotationPorts } from '#shared/ports.ts';
 import type { MaintainResult } from '#shared/rotation/maintain.ts';
 import {
   handlerOptionsFor,
-  LocalRotationError,
+  issuerIdsOf,
+  type LocalClusterOptions,
   readIssuer,
-  serveIssuer,
-  startSimulator,
-} from './local-rotation.ts';
+  withLocalSession,
+} from './local-session.ts';
 import { createLocalWorkflowRunner, type WorkflowEvent } from './workflow/local-workflow-runner.ts';
 
 /** One issuer's outcome in the maintenance workflow's output (`$.results[*]`). */
@@ -59,14 +57,9 @@ export async function runMaintenanceWorkflow(
 }
 
 /** How to run the maintenance workflow once on a keyturn home. */
-export interface LocalMaintenanceOptions {
-  readonly home: string;
+export interface LocalMaintenanceOptions extends LocalClusterOptions {
   /** The issuer to maintain. @default every issuer of the home */
   readonly issuerId?: string;
-  /** A real cluster's kubeconfig; without one, each issuer gets the OpenShift simulator in-process. */
-  readonly kubeconfig?: string;
-  /** Seconds one simulated node takes to roll out a revision. @default 1 */
-  readonly nodeRolloutSeconds?: number;
   /** Scales the workflow's retry intervals. @default 0.02 */
   readonly waitScale?: number;
   readonly onEvent?: (event: WorkflowEvent) => void;
@@ -81,42 +74,17 @@ export interface LocalMaintenanceOptions {
  * handlers take one cluster, so each issuer is one execution with one item.
  */
 export async function runLocalMaintenance(options: LocalMaintenanceOptions): Promise<MaintenanceOutcome[]> {
-  const issuerIds =
-    options.issuerId === undefined
-      ? await createFileKeyringStore({ home: options.home }).list()
-      : [options.issuerId];
-  if (issuerIds.length === 0) {
-    throw new LocalRotationError(
-      `no issuer under ${options.home}: create one with keyturn init --local --issuer http://127.0.0.1:18080/demo`,
-    );
-  }
   const handlerOptions = handlerOptionsFor(options.verbose === true);
   const outcomes: MaintenanceOutcome[] = [];
-  for (const issuerId of issuerIds) {
+  for (const issuerId of await issuerIdsOf(options.home, options.issuerId)) {
     const keyring = await readIssuer(options.home, issuerId);
-    const server = await serveIssuer(options.home, keyring.issuerUrl);
-    try {
-      const simulator = options.kubeconfig === undefined ? await startSimulator(options, keyring) : undefined;
-      try {
-        const cluster = createOpenShiftClusterSigner({
-          kubeconfig:
-            options.kubeconfig === undefined
-              ? { yaml: simulator?.kubeconfig() ?? '' }
-              : { file: options.kubeconfig },
-        });
-        const ports = createLocalPorts({ home: options.home, cluster, actor: 'keyturn maintain --local' });
-        outcomes.push(
-          ...(await runMaintenanceWorkflow(ports, handlerOptions, [issuerId], {
-            ...(options.waitScale === undefined ? {} : { waitScale: options.waitScale }),
-            ...(options.onEvent === undefined ? {} : { onEvent: options.onEvent }),
-          })),
-        );
-      } finally {
-        await simulator?.close();
-      }
-    } finally {
-      await server.close();
-    }
+    const outcome = await withLocalSession(options, keyring, 'keyturn maintain --local', (ports) =>
+      runMaintenanceWorkflow(ports, handlerOptions, [issuerId], {
+        ...(options.waitScale === undefined ? {} : { waitScale: options.waitScale }),
+        ...(options.onEvent === undefined ? {} : { onEvent: options.onEvent }),
+      }),
+    );
+    outcomes.push(...outcome);
   }
   return outcomes;
 }

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { runLocalMaintenance } from '#local/local-maintenance.ts';
-import { LocalRotationError } from '#local/local-rotation.ts';
+import { LocalRotationError } from '#local/local-session.ts';
 import { createRotationProgress } from '#local/rotation-progress.ts';
 import { HOME_OPTION, homeFrom } from '../home.ts';
 import type { CliIo } from '../io.ts';

@@ -1,19 +1,9 @@
 import { readdir, readFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { makeTempDirectory, runKeyturn } from './run-keyturn.ts';
+import { freePort, makeTempDirectory, runKeyturn } from './run-keyturn.ts';
 
 let directory: { path: string; remove: () => Promise<void> };
-
-/** A port free right now on 127.0.0.1, for an issuer URL the command serves itself. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 beforeEach(async () => {
   directory = await makeTempDirectory();

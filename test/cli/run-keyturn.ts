@@ -1,4 +1,5 @@
 import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CliIo } from '#cli/io.ts';
@@ -48,4 +49,13 @@ export async function runKeyturn(
 export async function makeTempDirectory(): Promise<{ path: string; remove: () => Promise<void> }> {
   const path = await mkdtemp(join(tmpdir(), 'keyturn-cli-'));
   return { path, remove: () => rm(path, { recursive: true, force: true }) };
+}
+
+/** A port free right now on 127.0.0.1, for an issuer URL a local command serves itself. */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
 }

@@ -1,0 +1,141 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { createKeyturnMetrics, SERVICE_NAME } from '#functions/observability.ts';
+import type { TaskHandlerOptions } from '#functions/task-handlers.ts';
+import {
+  createFileKeyringStore,
+  createLocalPorts,
+  createLocalVault,
+  keyturnHomeLayout,
+} from '#shared/adapters/local/index.ts';
+import { createOpenShiftClusterSigner } from '#shared/adapters/openshift/index.ts';
+import { KeyturnError } from '#shared/errors.ts';
+import type { Keyring } from '#shared/keyring/keyring.ts';
+import { activeKey } from '#shared/keyring/queries.ts';
+import type { RotationPorts } from '#shared/ports.ts';
+import { startIssuerServer } from './issuer-server.ts';
+import { startOpenShiftSimulator } from './openshift-sim/http/index.ts';
+
+/** Where a local run's cluster comes from. */
+export interface LocalClusterOptions {
+  readonly home: string;
+  /** A real cluster's kubeconfig file; without one, the OpenShift simulator runs in-process. */
+  readonly kubeconfig?: string;
+  /** Seconds one simulated node takes to roll out a revision. @default 1 */
+  readonly nodeRolloutSeconds?: number;
+}
+
+/** A local run could not start (no issuer, a busy port): the message says what to do. */
+export class LocalRotationError extends KeyturnError<'ERR_LOCAL_ROTATION'> {
+  constructor(message: string, options?: ErrorOptions) {
+    super('ERR_LOCAL_ROTATION', message, options);
+  }
+}
+
+/**
+ * Everything one local workflow run needs around an issuer, for the duration of `use`: the issuer served
+ * over HTTP at its own URL, the cluster (the OpenShift simulator installed with the active key, as an
+ * installer would, or a real cluster through a kubeconfig) reached through the OpenShift adapter, and the
+ * local ports. Both servers stop when `use` settles.
+ */
+export async function withLocalSession<T>(
+  options: LocalClusterOptions,
+  keyring: Keyring,
+  actor: string,
+  use: (ports: RotationPorts) => Promise<T>,
+): Promise<T> {
+  const server = await serveIssuer(options.home, keyring.issuerUrl);
+  try {
+    const simulator = options.kubeconfig === undefined ? await startSimulator(options, keyring) : undefined;
+    try {
+      const cluster = createOpenShiftClusterSigner({
+        kubeconfig:
+          options.kubeconfig === undefined
+            ? { yaml: simulator?.kubeconfig() ?? '' }
+            : { file: options.kubeconfig },
+      });
+      return await use(createLocalPorts({ home: options.home, cluster, actor }));
+    } finally {
+      await simulator?.close();
+    }
+  } finally {
+    await server.close();
+  }
+}
+
+/** The issuer ids to act on: the one asked for, or every issuer of the home (at least one). */
+export async function issuerIdsOf(home: string, issuerId: string | undefined): Promise<string[]> {
+  const ids = issuerId === undefined ? await createFileKeyringStore({ home }).list() : [issuerId];
+  if (ids.length === 0) {
+    throw new LocalRotationError(
+      `no issuer under ${home}: create one with keyturn init --local --issuer http://127.0.0.1:18080/demo`,
+    );
+  }
+  return ids;
+}
+
+/** The keyring of one issuer: the one asked for, or the home's only issuer. */
+export async function readIssuer(home: string, issuerId: string | undefined): Promise<Keyring> {
+  const ids = await issuerIdsOf(home, issuerId);
+  if (ids.length > 1) {
+    throw new LocalRotationError(
+      `several issuers under ${home} (${ids.join(', ')}): choose one with --issuer`,
+    );
+  }
+  const stored = await createFileKeyringStore({ home }).read(ids[0] ?? '');
+  if (stored === undefined) {
+    throw new LocalRotationError(`no issuer ${ids[0]} under ${home}`);
+  }
+  return stored.keyring;
+}
+
+/** Poll waits scaled for the simulator (seconds-long rollouts), unscaled for a real cluster. */
+export function defaultWaitScale(kubeconfig: string | undefined): number {
+  return kubeconfig === undefined ? 0.02 : 1;
+}
+
+/**
+ * The handlers log and emit metrics as in Lambda (JSON on standard output). A person at a terminal wants
+ * the progress lines instead, so both are off unless asked for.
+ */
+export function handlerOptionsFor(verbose: boolean): TaskHandlerOptions {
+  if (!verbose) {
+    process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
+  }
+  return {
+    logger: new Logger({ serviceName: SERVICE_NAME, logLevel: verbose ? 'INFO' : 'SILENT' }),
+    metrics: createKeyturnMetrics(),
+  };
+}
+
+/** Serves the home's published documents at the issuer URL's own host and port (it must be loopback). */
+async function serveIssuer(home: string, issuerUrl: string) {
+  const url = new URL(issuerUrl);
+  if (url.protocol !== 'http:' || url.hostname !== '127.0.0.1') {
+    throw new LocalRotationError(
+      `issuer ${issuerUrl} is not served locally; a local rotation needs an http://127.0.0.1:PORT issuer`,
+    );
+  }
+  try {
+    return await startIssuerServer({ root: keyturnHomeLayout(home).publicDir, port: Number(url.port || 80) });
+  } catch (error) {
+    throw new LocalRotationError(
+      `cannot serve ${issuerUrl}: port ${url.port} is busy or not allowed (is keyturn serve running? stop it first)`,
+      { cause: error },
+    );
+  }
+}
+
+async function startSimulator(options: LocalClusterOptions, keyring: Keyring) {
+  const active = activeKey(keyring);
+  if (active?.vaultRef === undefined) {
+    throw new LocalRotationError(
+      `issuer ${keyring.issuerId} has no active key in the vault to install in the cluster`,
+    );
+  }
+  return startOpenShiftSimulator({
+    issuerUrl: keyring.issuerUrl,
+    initialKey: await createLocalVault({ home: options.home }).open(active.vaultRef),
+    nodes: 3,
+    nodeRolloutSeconds: options.nodeRolloutSeconds ?? 1,
+  });
+}
