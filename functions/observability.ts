@@ -55,6 +55,20 @@ export function completeContext(task: TaskName): middy.MiddlewareObj<unknown, un
 }
 
 /**
+ * Rotation-level metrics from an activation's result: how long the rotation took (prepare to activate)
+ * and how old the retired key was, for alarms on rotations that are slow or keys kept too long.
+ */
+function recordRotationFacts(metrics: Metrics, response: unknown): void {
+  const facts = response as { rotationSeconds?: unknown; retiredKeyAgeSeconds?: unknown } | null;
+  if (typeof facts?.rotationSeconds === 'number') {
+    metrics.addMetric('RotationDuration', MetricUnit.Seconds, facts.rotationSeconds);
+  }
+  if (typeof facts?.retiredKeyAgeSeconds === 'number') {
+    metrics.addMetric('RetiredKeyAge', MetricUnit.Seconds, facts.retiredKeyAgeSeconds);
+  }
+}
+
+/**
  * Per invocation: appends issuerId and rotationId to the logger (only values shaped like ids are read
  * from the event, nothing else), records StepOutcome and StepDuration, logs the outcome, and turns any
  * error that is not a KeyturnError into a TaskFailedError (the original stays as `cause`, unlogged).
@@ -81,6 +95,7 @@ export function observeStep(
     },
     after: (request) => {
       logger.info('step succeeded', { durationMs: record(request, 'ok') });
+      recordRotationFacts(metrics, request.response);
     },
     onError: (request) => {
       const error = toTaskError(task, request.error);

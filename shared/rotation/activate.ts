@@ -14,6 +14,10 @@ export interface ActivateResult {
   readonly retiredKid?: string;
   /** When the retired key leaves keys.json: after the grace period, at once for a compromised key. */
   readonly removeAfter?: string;
+  /** Seconds from prepare to activation: the rotation's duration. */
+  readonly rotationSeconds?: number;
+  /** Age in seconds of the retired key when it stopped signing. */
+  readonly retiredKeyAgeSeconds?: number;
 }
 
 /**
@@ -55,9 +59,13 @@ export async function activateKey(ports: RotationPorts, input: StepInput): Promi
     outcome: 'ok',
     ...(previous === undefined ? {} : { detail: `retired ${previous.kid}, removed after ${removeAfter}` }),
   });
+  const secondsSince = (time: string) => Math.round((Date.parse(now) - Date.parse(time)) / 1000);
   return {
     kid: key.kid,
-    ...(previous === undefined ? {} : { retiredKid: previous.kid }),
+    rotationSeconds: secondsSince(rotation.startedAt),
+    ...(previous === undefined
+      ? {}
+      : { retiredKid: previous.kid, retiredKeyAgeSeconds: secondsSince(previous.generatedAt) }),
     ...(removeAfter === undefined ? {} : { removeAfter }),
   };
 }

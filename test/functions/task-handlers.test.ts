@@ -161,7 +161,7 @@ describe('createTaskHandlers', () => {
     expect(logs.map((line) => line.message)).toContain('step succeeded');
   });
 
-  it('records StepOutcome and StepDuration with step and outcome dimensions', async () => {
+  it('records StepOutcome and StepDuration per step, RotationDuration and RetiredKeyAge on activation', async () => {
     // Prepare
     const world = await createWorld({ pool });
 
@@ -173,6 +173,11 @@ describe('createTaskHandlers', () => {
     const prepare = blobs.find((blob) => blob.step === 'prepare');
     expect(prepare).toMatchObject({ outcome: 'ok', StepOutcome: 1, StepDuration: expect.any(Number) });
     expect(JSON.stringify(prepare)).toContain('"Namespace":"keyturn"');
+    const activate = blobs.find((blob) => blob.step === 'activate');
+    expect(activate).toMatchObject({
+      RotationDuration: expect.any(Number),
+      RetiredKeyAge: expect.any(Number),
+    });
     for (const blob of blobs) {
       expect(blob).toMatchObject({
         _aws: {
