@@ -1,13 +1,6 @@
 import { resolve } from 'node:path';
 import { describeKeyring } from '#cli/commands/status.ts';
-import {
-  createDirectoryPublisher,
-  createFileKeyringStore,
-  createJsonLinesAuditLog,
-  createLocalVault,
-  keyturnHomeLayout,
-  systemClock,
-} from '#shared/adapters/local/index.ts';
+import { createLocalHomePorts } from '#shared/adapters/local/index.ts';
 import { initIssuer } from '#shared/rotation/index.ts';
 import { runLocalRotation } from './local-rotation.ts';
 import { createRotationProgress } from './rotation-progress.ts';
@@ -46,21 +39,11 @@ async function main(): Promise<void> {
 
 /** Creates the demo issuer on first run; later runs reuse it. */
 async function ensureIssuer(home: string, write: (text: string) => void): Promise<void> {
-  const store = createFileKeyringStore({ home });
-  if ((await store.list()).length > 0) {
+  const ports = createLocalHomePorts({ home, actor: 'npm start' });
+  if ((await ports.store.list()).length > 0) {
     return;
   }
-  const created = await initIssuer(
-    {
-      vault: createLocalVault({ home }),
-      store,
-      publisher: createDirectoryPublisher({ root: keyturnHomeLayout(home).publicDir }),
-      audit: createJsonLinesAuditLog({ home }),
-      clock: systemClock,
-      actor: 'npm start',
-    },
-    { issuerUrl: DEMO_ISSUER, policy: DEMO_POLICY },
-  );
+  const created = await initIssuer(ports, { issuerUrl: DEMO_ISSUER, policy: DEMO_POLICY });
   write(
     `Created issuer ${created.issuerId} at ${created.issuerUrl} with a new RSA 4096 key ${created.kid}\n`,
   );

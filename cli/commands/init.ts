@@ -1,12 +1,5 @@
 import type { Command } from 'commander';
-import {
-  createDirectoryPublisher,
-  createFileKeyringStore,
-  createJsonLinesAuditLog,
-  createLocalVault,
-  keyturnHomeLayout,
-  systemClock,
-} from '#shared/adapters/local/index.ts';
+import { createLocalHomePorts, keyturnHomeLayout } from '#shared/adapters/local/index.ts';
 import { parsePrivateKey, type RsaBits } from '#shared/keys/index.ts';
 import { initIssuer } from '#shared/rotation/index.ts';
 import { parseDurationSeconds } from '../durations.ts';
@@ -63,26 +56,16 @@ export function registerInit(program: Command, io: CliIo): void {
       }
       const home = homeFrom(io, options.home);
       const adopt = options.adopt === undefined ? undefined : await readAdopted(io, options);
-      const result = await initIssuer(
-        {
-          vault: createLocalVault({ home }),
-          store: createFileKeyringStore({ home }),
-          publisher: createDirectoryPublisher({ root: keyturnHomeLayout(home).publicDir, fetch: io.fetch }),
-          audit: createJsonLinesAuditLog({ home }),
-          clock: systemClock,
-          actor: 'cli',
+      const result = await initIssuer(createLocalHomePorts({ home, fetch: io.fetch, actor: 'cli' }), {
+        issuerUrl: options.issuer,
+        ...(options.id === undefined ? {} : { issuerId: options.id }),
+        ...(adopt === undefined ? {} : { adopt }),
+        policy: {
+          ...(options.bits === undefined ? {} : { keyBits: options.bits }),
+          ...(options.leadTime === undefined ? {} : { leadTimeSeconds: options.leadTime }),
+          ...(options.grace === undefined ? {} : { graceSeconds: options.grace }),
         },
-        {
-          issuerUrl: options.issuer,
-          ...(options.id === undefined ? {} : { issuerId: options.id }),
-          ...(adopt === undefined ? {} : { adopt }),
-          policy: {
-            ...(options.bits === undefined ? {} : { keyBits: options.bits }),
-            ...(options.leadTime === undefined ? {} : { leadTimeSeconds: options.leadTime }),
-            ...(options.grace === undefined ? {} : { graceSeconds: options.grace }),
-          },
-        },
-      );
+      });
       io.out(
         `Created issuer ${result.issuerId} at ${result.issuerUrl}\n` +
           `  active key: ${result.kid} (${result.adopted ? 'adopted' : 'generated'})\n` +

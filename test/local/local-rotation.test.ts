@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type IssuerServer, startIssuerServer } from '#local/issuer-server.ts';
 import { createClusterModel } from '#local/openshift-sim/cluster-model.ts';
 import { createSimulatedClusterSigner } from '#local/openshift-sim/simulated-cluster-signer.ts';
-import { createLocalPorts } from '#shared/adapters/local/index.ts';
+import { createLocalHomePorts } from '#shared/adapters/local/index.ts';
 import { createManualClock } from '#shared/adapters/memory/index.ts';
 import { findInvariantViolations } from '#shared/keyring/invariants.ts';
 import { encodePrivateKeyPem, type PrivateSigningKey } from '#shared/keys/index.ts';
@@ -47,7 +47,7 @@ describe('a rotation on the local backends (sealed files, CAS JSON store, served
     // Prepare: an issuer served by the local issuer server, a simulated cluster installed with its key.
     const issuerUrl = `${server.url}/demo`;
     const clock = createManualClock(new Date());
-    const base = createLocalPorts({ home, cluster: undefined as never, clock, actor: 'test' });
+    const base = createLocalHomePorts({ home, clock, actor: 'test' });
     const init = await initIssuer(base, { issuerUrl, policy: { keyBits: 2048, leadTimeSeconds: 60 } });
     const initialKey = await base.vault.open(`${init.issuerId}/initial`);
     privateKeys.push(initialKey);

@@ -49,10 +49,12 @@ export interface LocalPortsOptions {
 export const systemClock: Clock = { now: () => new Date() };
 
 /**
- * Every port of a rotation on local backends under `home`. The publisher writes `<home>/public`; serve it
- * with startIssuerServer (local/issuer-server.ts) at the issuer URL's origin so `readPublic` can see it.
+ * The ports that live under `home` (vault, keyring store, publisher, audit) with a clock and an actor:
+ * everything but the cluster, which `keyturn init` does not need.
  */
-export function createLocalPorts(options: LocalPortsOptions): RotationPorts {
+export function createLocalHomePorts(
+  options: Omit<LocalPortsOptions, 'cluster'>,
+): Omit<RotationPorts, 'cluster'> {
   const { home } = options;
   return {
     vault: createLocalVault({ home }),
@@ -61,9 +63,16 @@ export function createLocalPorts(options: LocalPortsOptions): RotationPorts {
       root: keyturnHomeLayout(home).publicDir,
       fetch: options.fetch,
     }),
-    cluster: options.cluster,
     clock: options.clock ?? systemClock,
     audit: createJsonLinesAuditLog({ home }),
     actor: options.actor ?? 'local',
   };
+}
+
+/**
+ * Every port of a rotation on local backends under `home`. The publisher writes `<home>/public`; serve it
+ * with startIssuerServer (local/issuer-server.ts) at the issuer URL's origin so `readPublic` can see it.
+ */
+export function createLocalPorts(options: LocalPortsOptions): RotationPorts {
+  return { ...createLocalHomePorts(options), cluster: options.cluster };
 }

@@ -11,7 +11,7 @@ import {
   type LocalWorkflowRunnerOptions,
   type WorkflowEvent,
 } from '#local/workflow/local-workflow-runner.ts';
-import { createLocalPorts, keyturnHomeLayout } from '#shared/adapters/local/index.ts';
+import { createLocalHomePorts, createLocalPorts, keyturnHomeLayout } from '#shared/adapters/local/index.ts';
 import { createOpenShiftClusterSigner } from '#shared/adapters/openshift/index.ts';
 import { findInvariantViolations, type InvariantViolation } from '#shared/keyring/invariants.ts';
 import type { Keyring, Policy } from '#shared/keyring/keyring.ts';
@@ -70,7 +70,7 @@ export async function createHttpWorkflowWorld(
   const home = await mkdtemp(join(tmpdir(), 'keyturn-workflow-'));
   const server: IssuerServer = await startIssuerServer({ root: keyturnHomeLayout(home).publicDir });
   const issuerUrl = `${server.url}/demo`;
-  const base = createLocalPorts({ home, cluster: undefined as never, actor: 'test' });
+  const base = createLocalHomePorts({ home, actor: 'test' });
   const policy = { keyBits: 2048 as const, leadTimeSeconds: 1, graceSeconds: 3600, ...options.policy };
   const init = await initIssuer(base, { issuerUrl, policy });
   const simulator = await startOpenShiftSimulator({
