@@ -14,6 +14,8 @@ export const ExitCode = {
   environment: 3,
   /** A bug in keyturn: please report it with the output of --debug. */
   internal: 70,
+  /** Ctrl-C stopped a command that follows work running elsewhere (that work goes on). */
+  interrupted: 130,
 } as const;
 
 /** One of {@link ExitCode}'s values. */
@@ -32,7 +34,17 @@ const ENVIRONMENT_CODES: ReadonlySet<string> = new Set([
   'ERR_ROTATION_IN_PROGRESS',
   'ERR_VAULT_MASTER_KEY',
   'ERR_VAULT_NOT_FOUND',
+  'ERR_AWS_SETUP',
+  'ERR_AWS_ACCESS_DENIED',
+  'ERR_STACK_NOT_FOUND',
+  'ERR_STACK_NOT_READY',
+  'ERR_STACK_OUTPUT',
+  'ERR_STATE_MACHINE_NOT_FOUND',
+  'ERR_EXECUTION_NOT_FOUND',
 ]);
+
+/** Codes that say the user stopped the command, not that anything failed. */
+const INTERRUPTED_CODES: ReadonlySet<string> = new Set(['ERR_FOLLOW_STOPPED']);
 
 /** The one place that decides the exit code for an error. */
 export function exitCodeFor(error: unknown): ExitCodeValue {
@@ -43,6 +55,7 @@ export function exitCodeFor(error: unknown): ExitCodeValue {
     return ExitCode.environment;
   }
   if (isKeyturnError(error)) {
+    if (INTERRUPTED_CODES.has(error.code)) return ExitCode.interrupted;
     return ENVIRONMENT_CODES.has(error.code) ? ExitCode.environment : ExitCode.rejected;
   }
   return ExitCode.internal;

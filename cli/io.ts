@@ -20,6 +20,8 @@ export interface CliIo {
   readonly untilStopped: () => Promise<void>;
   /** HTTP client for issuer and JWKS URLs. */
   readonly fetch: Fetch;
+  /** Waits between polls of a workflow running in AWS; tests advance the workflow instead. @default a timer */
+  readonly sleep?: (ms: number) => Promise<void>;
 }
 
 /** A file the command needs could not be read or written; the message names the file and what to do. */

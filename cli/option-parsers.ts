@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from 'commander';
+import { ISSUER_ID_PATTERN, ROTATION_ID_PATTERN } from '#shared/keyring/keyring.ts';
 import { parseRsaBits, type RsaBits } from '#shared/keys/index.ts';
 
 /** `--bits`: 2048, 3072 or 4096, as a usage error otherwise. */
@@ -17,4 +18,28 @@ export function parsePortOption(value: string): number {
     throw new InvalidArgumentError('expected a port number 0-65535');
   }
   return port;
+}
+
+/** `--rotation-id`: 1-63 lowercase letters, digits, `.`, `_` or `-`. */
+export function parseRotationIdOption(value: string): string {
+  if (!ROTATION_ID_PATTERN.test(value)) {
+    throw new InvalidArgumentError("expected 1-63 lowercase letters, digits, '.', '_' or '-'");
+  }
+  return value;
+}
+
+/**
+ * Issuer ids in AWS: at most 42 characters, as the deployment's config allows, so that
+ * `<issuer>--<rotation id>` fits the 80 characters of a Step Functions execution name.
+ */
+const MAX_AWS_ISSUER_ID = 42;
+
+/** `--issuer-id` of an issuer in AWS: 1-42 lowercase letters, digits, `.` or `-`. */
+export function parseIssuerIdOption(value: string): string {
+  if (!ISSUER_ID_PATTERN.test(value) || value.length > MAX_AWS_ISSUER_ID) {
+    throw new InvalidArgumentError(
+      `expected an issuer id: 1-${MAX_AWS_ISSUER_ID} lowercase letters, digits, '.' or '-', starting with a letter or digit`,
+    );
+  }
+  return value;
 }

@@ -1,58 +1,70 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { createAwsVault } from '#shared/adapters/aws/aws-vault.ts';
+import { createClusterCredentials } from '#shared/adapters/aws/cluster-credentials.ts';
 import { createS3KeyringStore } from '#shared/adapters/aws/s3-keyring-store.ts';
 import { createS3Publisher } from '#shared/adapters/aws/s3-publisher.ts';
-import { createOpenShiftClusterSigner } from '#shared/adapters/openshift/index.ts';
+import type { Fetch } from '#shared/issuer/read-public-issuer.ts';
 import type { AuditLog, Clock, RotationPorts } from '#shared/ports.ts';
+import { issuerTargetOf, REQUIRED_ENV, readAwsTaskConfig } from './aws-config.ts';
+import { type ConnectCluster, createSecretClusterSigner } from './cluster-port.ts';
 import { createKeyturnLogger } from './observability.ts';
-import { TaskConfigError } from './task-errors.ts';
+import type { PortsProvider } from './task-handlers.ts';
 
-/** The environment variables every task Lambda needs (the infrastructure sets them). */
-export const REQUIRED_ENV = [
-  'KEYTURN_KMS_KEY_ID',
-  'KEYTURN_STATE_BUCKET',
-  'KEYTURN_ISSUER_BUCKET',
-  'KEYTURN_KUBECONFIG',
-] as const;
+export { REQUIRED_ENV };
 
-/** Options of {@link awsPortsFromEnv}. */
+/** Options of {@link createAwsPortsProvider}; the defaults are what a Lambda uses. */
 export interface AwsPortsOptions {
   /** Where audit entries go, one structured line each. @default a new keyturn Logger */
   readonly logger?: Logger;
+  /** The steps' clock, also the clock of the kubeconfig cache. @default the system clock */
+  readonly clock?: Clock;
+  /** How the publishers read keys.json at the public URL. @default globalThis.fetch */
+  readonly fetch?: Fetch;
+  /** How a kubeconfig becomes a cluster. @default the OpenShift adapter */
+  readonly connectCluster?: ConnectCluster;
 }
+
+/** Ports of one issuer, built on the process's shared adapters. */
+export type AwsPortsOf = (issuerId: string) => RotationPorts;
 
 const systemClock: Clock = { now: () => new Date() };
 
 /**
- * The ports of a task Lambda on AWS: KMS + Secrets Manager vault, S3 keyring store, S3 + CloudFront
- * publisher, the OpenShift cluster, the system clock and an audit trail in the function's logs.
- * KEYTURN_KUBECONFIG holds the kubeconfig YAML itself for now; the infrastructure issue replaces it with a
- * Secrets Manager reference read at first use. Throws TaskConfigError naming every missing variable.
+ * The ports of a task Lambda on AWS, per issuer. Shared by every issuer of the process: the KMS + Secrets
+ * Manager vault, the S3 keyring store, the clock, the audit trail (lines in the function's log) and the
+ * cache of kubeconfigs. Per issuer, made once and kept: the publisher (the stack's issuer bucket and
+ * distribution, or the issuer's entry in KEYTURN_ISSUER_TARGETS) and the cluster, which reads the
+ * issuer's kubeconfig from Secrets Manager at its first call only. Reads the environment at once and
+ * throws TaskConfigError (ERR_TASK_CONFIG) when it is incomplete or wrong.
  */
-export function awsPortsFromEnv(
+export function createAwsPortsProvider(
   env: NodeJS.ProcessEnv = process.env,
   options: AwsPortsOptions = {},
-): RotationPorts {
-  const missing = REQUIRED_ENV.filter((name) => !env[name]);
-  if (missing.length > 0) {
-    throw new TaskConfigError(
-      'ERR_TASK_CONFIG',
-      `missing environment variable(s) ${missing.join(', ')}; set them on the function (the infrastructure stack does)`,
-    );
-  }
-  const required = (name: (typeof REQUIRED_ENV)[number]) => env[name] ?? '';
-  const distributionId = env.KEYTURN_DISTRIBUTION_ID;
-  return {
-    vault: createAwsVault({ kmsKeyId: required('KEYTURN_KMS_KEY_ID') }),
-    store: createS3KeyringStore({ bucket: required('KEYTURN_STATE_BUCKET') }),
-    publisher: createS3Publisher({
-      bucket: required('KEYTURN_ISSUER_BUCKET'),
-      ...(distributionId ? { distributionId } : {}),
-    }),
-    cluster: createOpenShiftClusterSigner({ kubeconfig: { yaml: required('KEYTURN_KUBECONFIG') } }),
-    clock: systemClock,
+): AwsPortsOf {
+  const config = readAwsTaskConfig(env);
+  const clock = options.clock ?? systemClock;
+  const shared = {
+    vault: createAwsVault({ kmsKeyId: config.kmsKeyId }),
+    store: createS3KeyringStore({ bucket: config.stateBucket }),
+    clock,
     audit: createLoggerAuditLog(options.logger ?? createKeyturnLogger()),
     actor: 'workflow',
+  };
+  const credentials = createClusterCredentials({
+    secretPrefix: config.clusterSecretPrefix,
+    now: () => clock.now().getTime(),
+  });
+  const byIssuer = new Map<string, RotationPorts>();
+  return (issuerId) => {
+    const known = byIssuer.get(issuerId);
+    if (known !== undefined) return known;
+    const ports: RotationPorts = {
+      ...shared,
+      publisher: createS3Publisher({ ...issuerTargetOf(config, issuerId), fetch: options.fetch }),
+      cluster: createSecretClusterSigner({ issuerId, credentials, connect: options.connectCluster }),
+    };
+    byIssuer.set(issuerId, ports);
+    return ports;
   };
 }
 
@@ -66,13 +78,14 @@ export function createLoggerAuditLog(logger: Logger): AuditLog {
 }
 
 /**
- * A ports provider for a task Lambda: builds the AWS ports from the environment on first use (not at
- * import, so a misconfigured function fails its invocation with ERR_TASK_CONFIG) and keeps them.
+ * The ports provider of a task Lambda: reads the environment at the first invocation (not at import, so a
+ * misconfigured function fails its invocations with ERR_TASK_CONFIG) and keeps the adapters for the
+ * life of the process.
  */
-export function lazyAwsPorts(options: AwsPortsOptions = {}): () => RotationPorts {
-  let ports: RotationPorts | undefined;
-  return () => {
-    ports ??= awsPortsFromEnv(process.env, options);
-    return ports;
+export function lazyAwsPorts(options: AwsPortsOptions = {}): PortsProvider {
+  let portsOf: AwsPortsOf | undefined;
+  return (issuerId) => {
+    portsOf ??= createAwsPortsProvider(process.env, options);
+    return portsOf(issuerId);
   };
 }

@@ -5,6 +5,7 @@ import type middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { KeyturnError } from '#shared/errors.ts';
 import { StepNotReadyError } from '#shared/rotation/index.ts';
+import { recordResultMetrics } from './result-metrics.ts';
 import { toTaskError } from './task-errors.ts';
 import { logIdsOf, type TaskName } from './task-events.ts';
 
@@ -55,23 +56,10 @@ export function completeContext(task: TaskName): middy.MiddlewareObj<unknown, un
 }
 
 /**
- * Rotation-level metrics from an activation's result: how long the rotation took (prepare to activate)
- * and how old the retired key was, for alarms on rotations that are slow or keys kept too long.
- */
-function recordRotationFacts(metrics: Metrics, response: unknown): void {
-  const facts = response as { rotationSeconds?: unknown; retiredKeyAgeSeconds?: unknown } | null;
-  if (typeof facts?.rotationSeconds === 'number') {
-    metrics.addMetric('RotationDuration', MetricUnit.Seconds, facts.rotationSeconds);
-  }
-  if (typeof facts?.retiredKeyAgeSeconds === 'number') {
-    metrics.addMetric('RetiredKeyAge', MetricUnit.Seconds, facts.retiredKeyAgeSeconds);
-  }
-}
-
-/**
  * Per invocation: appends issuerId and rotationId to the logger (only values shaped like ids are read
- * from the event, nothing else), records StepOutcome and StepDuration, logs the outcome, and turns any
- * error that is not a KeyturnError into a TaskFailedError (the original stays as `cause`, unlogged).
+ * from the event, nothing else), records StepOutcome and StepDuration and the metrics read from the
+ * result (functions/result-metrics.ts), logs the outcome, and turns any error that is not a KeyturnError
+ * into a TaskFailedError (the original stays as `cause`, unlogged).
  * Use it after `injectLambdaContext` and `logMetrics`, so it runs before their after/onError hooks.
  */
 export function observeStep(
@@ -95,7 +83,7 @@ export function observeStep(
     },
     after: (request) => {
       logger.info('step succeeded', { durationMs: record(request, 'ok') });
-      recordRotationFacts(metrics, request.response);
+      recordResultMetrics(task, metrics, request.event, request.response);
     },
     onError: (request) => {
       const error = toTaskError(task, request.error);

@@ -29,7 +29,8 @@ export const TASK_NAMES: readonly TaskName[] = [
   'maintain',
 ];
 
-const ISSUER_ID_PATTERN = /^[a-z0-9][a-z0-9.-]{0,62}$/;
+/** What an issuer id looks like: it names secrets, object keys and workflow executions. */
+export const ISSUER_ID_PATTERN = /^[a-z0-9][a-z0-9.-]{0,62}$/;
 const REASON_CAUSE_CHARS = 200;
 
 /** A Step Functions Catch result (`ResultPath` of a Catch): the error name and its cause. */

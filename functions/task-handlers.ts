@@ -33,8 +33,11 @@ export { TASK_NAMES, type TaskName };
 /** A task's Lambda handler; callable with the event alone (the local runner, tests). */
 export type TaskHandler = (event: unknown, context?: Partial<Context>) => Promise<unknown>;
 
-/** Where a task's handler gets its ports; called on every invocation, after the event is validated. */
-export type PortsProvider = () => Promise<RotationPorts> | RotationPorts;
+/**
+ * Where a task's handler gets the ports of the event's issuer; called on every invocation, after the
+ * event is validated, so `issuerId` is a valid issuer id. A provider for one issuer may ignore it.
+ */
+export type PortsProvider = (issuerId: string) => RotationPorts | Promise<RotationPorts>;
 
 /** Observability shared by the handlers. */
 export interface TaskHandlerOptions {
@@ -78,7 +81,7 @@ export function createTaskHandler<T extends TaskName>(
     .use(observeStep(task, logger, metrics))
     .handler(async (event) => {
       const input = parseTaskEvent(task, event);
-      return STEPS[task](await getPorts(), input);
+      return STEPS[task](await getPorts(input.issuerId), input);
     });
   // middy substitutes `{}` for a missing context and completeContext fills it in.
   return handler as TaskHandler;

@@ -1,9 +1,9 @@
 import { resolve } from 'node:path';
 import { describeKeyring } from '#cli/commands/status.ts';
+import { createRotationProgress } from '#cli/rotation-progress.ts';
 import { createLocalHomePorts } from '#shared/adapters/local/index.ts';
 import { initIssuer } from '#shared/rotation/index.ts';
 import { runLocalRotation } from './local-rotation.ts';
-import { createRotationProgress } from './rotation-progress.ts';
 
 /** The demo issuer `npm start` creates: served on loopback, short lead time and grace so reruns show retirement. */
 const DEMO_ISSUER = 'http://127.0.0.1:18080/demo';

@@ -1,15 +1,20 @@
 import type { Command } from 'commander';
 import { createLocalHomePorts, keyturnHomeLayout } from '#shared/adapters/local/index.ts';
-import { parsePrivateKey, type RsaBits } from '#shared/keys/index.ts';
+import type { Policy } from '#shared/keyring/keyring.ts';
+import { type PrivateSigningKey, parsePrivateKey, type RsaBits } from '#shared/keys/index.ts';
 import { initIssuer } from '#shared/rotation/index.ts';
+import { type AwsTargetOptions, addAwsTargetOptions } from '../aws-target.ts';
 import { parseDurationSeconds } from '../durations.ts';
 import { HOME_OPTION, homeFrom } from '../home.ts';
 import { type CliIo, readInput } from '../io.ts';
-import { parseBitsOption } from '../option-parsers.ts';
+import { parseBitsOption, parseIssuerIdOption } from '../option-parsers.ts';
+import { givenFlags } from '../option-sources.ts';
+import { initOnAws } from './init-aws.ts';
 
-interface InitOptions {
+interface InitOptions extends AwsTargetOptions {
   local?: boolean;
-  issuer: string;
+  aws?: boolean;
+  issuer?: string;
   id?: string;
   home?: string;
   adopt?: string;
@@ -17,19 +22,43 @@ interface InitOptions {
   bits?: RsaBits;
   leadTime?: number;
   grace?: number;
+  issuerId?: string;
+  issuerUrl?: string;
+  issuerBucket?: string;
+  distributionId?: string;
 }
 
-/** `keyturn init --local --issuer URL [--home DIR] [--adopt PRIVATE_KEY_FILE]` */
+/** Options of one backend only (commander attribute names). */
+const LOCAL_ONLY = ['issuer', 'id', 'home'] as const;
+const AWS_ONLY = ['issuerId', 'issuerUrl', 'issuerBucket', 'distributionId', 'stack', 'region'] as const;
+
+/**
+ * `keyturn init --local --issuer URL [--home DIR] [--adopt PRIVATE_KEY_FILE]` creates an issuer under the
+ * keyturn home; `keyturn init --aws --issuer-id ID [--issuer-url URL] [--adopt PRIVATE_KEY_FILE]
+ * [--issuer-bucket NAME [--distribution-id ID]] [--stack NAME] [--region R]` creates it in the deployed
+ * stack: key in KMS + Secrets Manager, keyring in the state bucket, documents in the issuer bucket.
+ */
 export function registerInit(program: Command, io: CliIo): void {
-  program
+  const command = program
     .command('init')
     .description(
       'create an issuer: its first signing key (or an adopted one), keyring, keys.json and discovery',
     )
-    .option('--local', 'use the local backends under the keyturn home (the only backend so far)')
-    .requiredOption('--issuer <url>', 'issuer URL, e.g. http://127.0.0.1:8080/demo (served by keyturn serve)')
-    .option('--id <id>', 'issuer id (default: derived from the URL path)')
+    .option('--local', 'use the local backends under the keyturn home')
+    .option('--aws', 'use the deployed keyturn stack: KMS, Secrets Manager, S3, CloudFront')
+    .option(
+      '--issuer <url>',
+      '--local: issuer URL, e.g. http://127.0.0.1:8080/demo (served by keyturn serve)',
+    )
+    .option('--id <id>', '--local: issuer id (default: derived from the URL path)')
     .option(...HOME_OPTION)
+    .option('--issuer-id <id>', '--aws: the issuer id (its path under the stack URL)', parseIssuerIdOption)
+    .option('--issuer-url <url>', '--aws: issuer URL (default: the stack’s IssuerBaseUrl/<issuer-id>)')
+    .option(
+      '--issuer-bucket <name>',
+      '--aws: publish to this bucket (an issuer migrated in place from ccoctl)',
+    )
+    .option('--distribution-id <id>', '--aws: the CloudFront distribution in front of --issuer-bucket')
     .option(
       '--adopt <private-key-file>',
       "adopt an existing cluster's key (ccoctl's serviceaccount-signer.private)",
@@ -44,38 +73,73 @@ export function registerInit(program: Command, io: CliIo): void {
       'publish new keys this long before pushing them (default 1h)',
       parseDurationSeconds,
     )
-    .option('--grace <duration>', 'keep retired keys published this long (default 48h)', parseDurationSeconds)
-    .action(async (options: InitOptions, command: Command) => {
-      if (options.local !== true) {
-        command.error(
-          'error: only --local is available for now (the AWS backends come with the infrastructure)',
-          {
-            exitCode: 2,
-          },
-        );
-      }
-      const home = homeFrom(io, options.home);
-      const adopt = options.adopt === undefined ? undefined : await readAdopted(io, options);
-      const result = await initIssuer(createLocalHomePorts({ home, fetch: io.fetch, actor: 'cli' }), {
-        issuerUrl: options.issuer,
-        ...(options.id === undefined ? {} : { issuerId: options.id }),
-        ...(adopt === undefined ? {} : { adopt }),
-        policy: {
-          ...(options.bits === undefined ? {} : { keyBits: options.bits }),
-          ...(options.leadTime === undefined ? {} : { leadTimeSeconds: options.leadTime }),
-          ...(options.grace === undefined ? {} : { graceSeconds: options.grace }),
-        },
-      });
-      io.out(
-        `Created issuer ${result.issuerId} at ${result.issuerUrl}\n` +
-          `  active key: ${result.kid} (${result.adopted ? 'adopted' : 'generated'})\n` +
-          `  keyring and sealed key under ${home}\n` +
-          `  keys.json and discovery in ${keyturnHomeLayout(home).publicDir}: serve them with keyturn serve --home ${home}\n`,
-      );
+    .option(
+      '--grace <duration>',
+      'keep retired keys published this long (default 48h)',
+      parseDurationSeconds,
+    );
+  addAwsTargetOptions(command).action(async (options: InitOptions, self: Command) => {
+    const usage = (message: string): never => self.error(`error: ${message}`, { exitCode: 2 });
+    if (options.local === options.aws) {
+      usage('choose --local (the keyturn home) or --aws (the deployed keyturn stack)');
+    }
+    const foreign = givenFlags(self, options.local === true ? AWS_ONLY : LOCAL_ONLY);
+    if (foreign.length > 0) {
+      usage(`${foreign.join(', ')}: not with ${options.local === true ? '--local' : '--aws'}`);
+    }
+    if (options.local === true) {
+      const issuerUrl = options.issuer ?? usage("required option '--issuer <url>' not specified");
+      await initLocally(io, issuerUrl, options);
+      return;
+    }
+    const issuerId = options.issuerId ?? usage("required option '--issuer-id <id>' not specified");
+    if (options.issuerBucket !== undefined && options.issuerUrl === undefined) {
+      usage('--issuer-bucket needs --issuer-url: the URL clusters already use for that bucket');
+    }
+    if (options.distributionId !== undefined && options.issuerBucket === undefined) {
+      usage("--distribution-id goes with --issuer-bucket (the stack's own distribution is known)");
+    }
+    const adopt = options.adopt === undefined ? undefined : await readAdopted(io, options);
+    await initOnAws(io, {
+      issuerId,
+      policy: policyOf(options),
+      ...(adopt === undefined ? {} : { adopt }),
+      ...(options.issuerUrl === undefined ? {} : { issuerUrl: options.issuerUrl }),
+      ...(options.issuerBucket === undefined ? {} : { issuerBucket: options.issuerBucket }),
+      ...(options.distributionId === undefined ? {} : { distributionId: options.distributionId }),
+      ...(options.stack === undefined ? {} : { stack: options.stack }),
+      ...(options.region === undefined ? {} : { region: options.region }),
     });
+  });
 }
 
-async function readAdopted(io: CliIo, options: InitOptions) {
+function policyOf(options: InitOptions): Partial<Policy> {
+  return {
+    ...(options.bits === undefined ? {} : { keyBits: options.bits }),
+    ...(options.leadTime === undefined ? {} : { leadTimeSeconds: options.leadTime }),
+    ...(options.grace === undefined ? {} : { graceSeconds: options.grace }),
+  };
+}
+
+/** The local init, as before the AWS backends existed. */
+async function initLocally(io: CliIo, issuerUrl: string, options: InitOptions): Promise<void> {
+  const adopt = options.adopt === undefined ? undefined : await readAdopted(io, options);
+  const home = homeFrom(io, options.home);
+  const result = await initIssuer(createLocalHomePorts({ home, fetch: io.fetch, actor: 'cli' }), {
+    issuerUrl,
+    ...(options.id === undefined ? {} : { issuerId: options.id }),
+    ...(adopt === undefined ? {} : { adopt }),
+    policy: policyOf(options),
+  });
+  io.out(
+    `Created issuer ${result.issuerId} at ${result.issuerUrl}\n` +
+      `  active key: ${result.kid} (${result.adopted ? 'adopted' : 'generated'})\n` +
+      `  keyring and sealed key under ${home}\n` +
+      `  keys.json and discovery in ${keyturnHomeLayout(home).publicDir}: serve them with keyturn serve --home ${home}\n`,
+  );
+}
+
+async function readAdopted(io: CliIo, options: InitOptions): Promise<PrivateSigningKey> {
   const file = options.adopt ?? '';
   const passphrase = options.passphraseEnv === undefined ? undefined : io.env[options.passphraseEnv];
   return parsePrivateKey(await readInput(io, file, 'private key'), file, {

@@ -2,9 +2,9 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { runLocalMaintenance } from '#local/local-maintenance.ts';
 import { LocalRotationError } from '#local/local-session.ts';
-import { createRotationProgress } from '#local/rotation-progress.ts';
 import { HOME_OPTION, homeFrom } from '../home.ts';
 import type { CliIo } from '../io.ts';
+import { createRotationProgress } from '../rotation-progress.ts';
 
 interface MaintainOptions {
   local?: boolean;

@@ -1,14 +1,19 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { runLocalRotation } from '#local/local-rotation.ts';
-import { createRotationProgress } from '#local/rotation-progress.ts';
+import { ISSUER_ID_PATTERN } from '#shared/keyring/keyring.ts';
 import { findKey } from '#shared/keyring/queries.ts';
+import { type AwsTargetOptions, addAwsTargetOptions } from '../aws-target.ts';
 import { parseDurationSeconds } from '../durations.ts';
 import { HOME_OPTION, homeFrom } from '../home.ts';
 import type { CliIo } from '../io.ts';
+import { parseRotationIdOption } from '../option-parsers.ts';
+import { givenFlags } from '../option-sources.ts';
+import { createRotationProgress } from '../rotation-progress.ts';
+import { rotateOnAws } from './rotate-aws.ts';
 import { describeKeyring } from './status.ts';
 
-interface RotateOptions {
+interface RotateOptions extends AwsTargetOptions {
   local?: boolean;
   home?: string;
   issuer?: string;
@@ -16,57 +21,110 @@ interface RotateOptions {
   leadTime?: number;
   emergency?: string;
   verbose?: boolean;
+  rotationId?: string;
+  follow: boolean;
 }
 
-/** `keyturn rotate --local [--home DIR] [--kubeconfig FILE] [--lead-time 5s] [--emergency KID]` */
+/** Options that only one of the two backends understands (commander attribute names). */
+const LOCAL_ONLY = ['home', 'kubeconfig', 'verbose'] as const;
+const AWS_ONLY = ['stack', 'region', 'rotationId', 'follow'] as const;
+
+/**
+ * `keyturn rotate --issuer ID [--emergency KID] [--lead-time D] [--stack NAME] [--region R]
+ * [--rotation-id ID] [--no-follow]` starts the deployed rotation workflow in AWS and follows it;
+ * `keyturn rotate --local [--home DIR] [--issuer ID] [--kubeconfig FILE] [--lead-time 5s] [--emergency KID]`
+ * runs the same workflow on this machine.
+ */
 export function registerRotate(program: Command, io: CliIo): void {
-  program
+  const command = program
     .command('rotate')
-    .description('rotate the signing key: publish, confirm, push, watch the rollout, verify, activate')
-    .option('--local', 'run the workflow locally on the keyturn home (the only backend so far)')
+    .description(
+      'rotate the signing key: publish, confirm, push, watch the rollout, verify, activate (in AWS, or --local)',
+    )
+    .option('--local', 'run the workflow on this machine, on the keyturn home, instead of in AWS')
     .option(...HOME_OPTION)
-    .option('--issuer <id>', 'the issuer to rotate (default: the only one)')
+    .option('--issuer <id>', 'the issuer to rotate (required in AWS; --local: default the only one)')
     .option(
       '--kubeconfig <file>',
-      "a real cluster's kubeconfig (default: the simulated OpenShift, in-process)",
+      "--local: a real cluster's kubeconfig (default: the simulated OpenShift, in-process)",
     )
     .option(
       '--lead-time <duration>',
-      'wait this long after the key is public before pushing it',
+      'wait this long after the key is public before pushing it (default: the issuer policy)',
       parseDurationSeconds,
     )
     .option(
       '--emergency <kid>',
       'the active key is compromised: remove it from keys.json once the new key works',
     )
-    .option('--verbose', "also print the handlers' structured logs and metrics, as Lambda writes them")
-    .action(async (options: RotateOptions, command: Command) => {
-      if (options.local !== true) {
-        command.error(
-          'error: only --local is available for now (the AWS workflow comes with the infrastructure)',
+    .option(
+      '--verbose',
+      "--local: also print the handlers' structured logs and metrics, as Lambda writes them",
+    );
+  addAwsTargetOptions(command)
+    .option(
+      '--rotation-id <id>',
+      'the rotation id (default: a new one); an existing rotation of that id is followed, not restarted',
+      parseRotationIdOption,
+    )
+    .option('--no-follow', 'start the rotation and return at once, without following it')
+    .action(async (options: RotateOptions, self: Command) => {
+      if (options.local === true) {
+        refuse(self, givenFlags(self, AWS_ONLY), 'they apply to AWS, not to --local');
+        await rotateLocally(io, options);
+        return;
+      }
+      refuse(self, givenFlags(self, LOCAL_ONLY), 'they need --local');
+      if (options.issuer === undefined) {
+        self.error('error: rotating in AWS needs --issuer ID (or --local to rotate on this machine)', {
+          exitCode: 2,
+        });
+      }
+      if (!ISSUER_ID_PATTERN.test(options.issuer)) {
+        self.error(
+          `error: --issuer ${options.issuer} is not an issuer id (lowercase letters, digits, '.', '-')`,
           {
             exitCode: 2,
           },
         );
       }
-      const progress = createRotationProgress(io.err);
-      io.err('Rotating (one line per workflow step):\n');
-      const result = await runLocalRotation({
-        home: homeFrom(io, options.home),
-        ...(options.issuer === undefined ? {} : { issuerId: options.issuer }),
-        ...(options.kubeconfig === undefined ? {} : { kubeconfig: resolve(io.cwd, options.kubeconfig) }),
-        ...(options.leadTime === undefined ? {} : { leadTimeSeconds: options.leadTime }),
+      await rotateOnAws(io, {
+        issuerId: options.issuer,
+        follow: options.follow,
+        ...(options.stack === undefined ? {} : { stack: options.stack }),
+        ...(options.region === undefined ? {} : { region: options.region }),
+        ...(options.rotationId === undefined ? {} : { rotationId: options.rotationId }),
         ...(options.emergency === undefined ? {} : { emergencyKid: options.emergency }),
-        onEvent: progress.onEvent,
-        verbose: options.verbose === true,
-      }).finally(progress.finish);
-      const previous = findKey(result.keyring, result.previousKid);
-      io.out(
-        `Rotated issuer ${result.issuerId} in ${(result.elapsedMs / 1000).toFixed(1)} s (rotation ${result.rotationId})\n` +
-          `  old key: ${result.previousKid} (${previous?.state}${previous?.removeAfter === undefined ? '' : `, leaves keys.json after ${previous.removeAfter}`})\n` +
-          `  new key: ${result.verified.kid} (active)\n` +
-          `  a token freshly issued by the cluster verified against ${result.keySetUrl}\n\n` +
-          describeKeyring(result.keyring, new Date()),
-      );
+        ...(options.leadTime === undefined ? {} : { leadTimeSeconds: options.leadTime }),
+      });
     });
+}
+
+function refuse(command: Command, flags: readonly string[], why: string): void {
+  if (flags.length > 0) {
+    command.error(`error: ${flags.join(', ')}: ${why}`, { exitCode: 2 });
+  }
+}
+
+/** The local run, exactly as before the AWS workflow existed. */
+async function rotateLocally(io: CliIo, options: RotateOptions): Promise<void> {
+  const progress = createRotationProgress(io.err);
+  io.err('Rotating (one line per workflow step):\n');
+  const result = await runLocalRotation({
+    home: homeFrom(io, options.home),
+    ...(options.issuer === undefined ? {} : { issuerId: options.issuer }),
+    ...(options.kubeconfig === undefined ? {} : { kubeconfig: resolve(io.cwd, options.kubeconfig) }),
+    ...(options.leadTime === undefined ? {} : { leadTimeSeconds: options.leadTime }),
+    ...(options.emergency === undefined ? {} : { emergencyKid: options.emergency }),
+    onEvent: progress.onEvent,
+    verbose: options.verbose === true,
+  }).finally(progress.finish);
+  const previous = findKey(result.keyring, result.previousKid);
+  io.out(
+    `Rotated issuer ${result.issuerId} in ${(result.elapsedMs / 1000).toFixed(1)} s (rotation ${result.rotationId})\n` +
+      `  old key: ${result.previousKid} (${previous?.state}${previous?.removeAfter === undefined ? '' : `, leaves keys.json after ${previous.removeAfter}`})\n` +
+      `  new key: ${result.verified.kid} (active)\n` +
+      `  a token freshly issued by the cluster verified against ${result.keySetUrl}\n\n` +
+      describeKeyring(result.keyring, new Date()),
+  );
 }

@@ -1,36 +1,88 @@
 import type { Command } from 'commander';
+import { s3Client } from '#shared/adapters/aws/clients.ts';
+import { createS3KeyringStore } from '#shared/adapters/aws/s3-keyring-store.ts';
 import { createFileKeyringStore } from '#shared/adapters/local/index.ts';
 import type { Keyring } from '#shared/keyring/keyring.ts';
+import type { KeyringStore } from '#shared/ports.ts';
+import {
+  type AwsTargetOptions,
+  addAwsTargetOptions,
+  awsTargetFlags,
+  namesAwsTarget,
+  readStack,
+} from '../aws-target.ts';
 import { formatDuration } from '../durations.ts';
 import { HOME_OPTION, homeFrom } from '../home.ts';
 import type { CliIo } from '../io.ts';
 import { formatTable } from '../table.ts';
 
-/** `keyturn status [--home DIR] [--issuer ID]` */
+/**
+ * `keyturn status [--home DIR] [--issuer ID]` reads the keyrings under the keyturn home;
+ * `keyturn status --aws [--issuer ID] [--stack NAME] [--region R]` (`--stack` or `--region` imply `--aws`)
+ * reads them from the deployed stack's state bucket. Both print the same table.
+ */
 export function registerStatus(program: Command, io: CliIo): void {
-  program
+  const command = program
     .command('status')
     .description('show each issuer keyring: kid, state, age, when retired keys leave keys.json')
     .option(...HOME_OPTION)
     .option('--issuer <id>', 'only this issuer')
-    .action(async (options: { home?: string; issuer?: string }) => {
-      const home = homeFrom(io, options.home);
-      const store = createFileKeyringStore({ home });
-      const ids = options.issuer === undefined ? await store.list() : [options.issuer];
-      if (ids.length === 0) {
-        io.out(`No issuer under ${home}. Create one with: keyturn init --local --issuer URL\n`);
-        return;
-      }
-      const now = new Date();
-      for (const id of ids) {
-        const stored = await store.read(id);
-        io.out(
-          stored === undefined
-            ? `issuer ${id}: not found under ${home}\n`
-            : describeKeyring(stored.keyring, now),
-        );
-      }
-    });
+    .option('--aws', "read the deployed keyturn's state bucket instead of the keyturn home");
+  addAwsTargetOptions(command).action(async (options: StatusOptions, self: Command) => {
+    const aws = options.aws === true || namesAwsTarget(options);
+    if (aws && options.home !== undefined) {
+      self.error('error: --home is for the local keyturn home, not with --aws/--stack/--region', {
+        exitCode: 2,
+      });
+    }
+    const { store, where, create } = aws ? await awsKeyrings(options) : localKeyrings(io, options);
+    const ids = options.issuer === undefined ? await store.list() : [options.issuer];
+    if (ids.length === 0) {
+      io.out(`No issuer ${where}. Create one with: ${create}\n`);
+      return;
+    }
+    const now = new Date();
+    for (const id of ids) {
+      const stored = await store.read(id);
+      io.out(
+        stored === undefined
+          ? `issuer ${id}: not found ${where}${aws ? '' : ' (for the deployed stack add --aws)'}\n`
+          : describeKeyring(stored.keyring, now),
+      );
+    }
+  });
+}
+
+interface StatusOptions extends AwsTargetOptions {
+  home?: string;
+  issuer?: string;
+  aws?: boolean;
+}
+
+/** A keyring store, where it is (for messages) and how to create the first issuer there. */
+interface Keyrings {
+  readonly store: KeyringStore;
+  /** `under DIR`, `in s3://bucket/keyrings/`. */
+  readonly where: string;
+  readonly create: string;
+}
+
+function localKeyrings(io: CliIo, options: StatusOptions): Keyrings {
+  const home = homeFrom(io, options.home);
+  return {
+    store: createFileKeyringStore({ home }),
+    where: `under ${home}`,
+    create: 'keyturn init --local --issuer URL',
+  };
+}
+
+async function awsKeyrings(options: StatusOptions): Promise<Keyrings> {
+  const stack = await readStack(options);
+  return {
+    store: createS3KeyringStore({ bucket: stack.stateBucketName, s3: s3Client(options.region) }),
+    where: `in s3://${stack.stateBucketName}/keyrings/ (stack ${stack.stackName})`,
+    create: `keyturn init --aws --issuer-id ID${awsTargetFlags(options)}`,
+  };
 }
 
 /** The status text of one keyring. */

@@ -21,42 +21,15 @@ import {
   type TaskHandlerOptions,
   type TaskName,
 } from '../../functions/task-handlers.ts';
+import type { WorkflowEvent } from '../../shared/workflow-event.ts';
 
-export type { TaskName };
+export type { TaskName, WorkflowEvent };
 
 /** One task handler: the same function the task's Lambda entry point wraps. */
 export type TaskHandler = (event: unknown) => Promise<unknown>;
 
 /** The workflows shipped in infra/workflows/. */
 export type WorkflowName = 'rotation' | 'maintenance';
-
-/** A progress report, from the library's event log. Carries state names and timings, never payloads. */
-export interface WorkflowEvent {
-  readonly type:
-    | 'execution-started'
-    | 'execution-succeeded'
-    | 'execution-failed'
-    | 'state-entered'
-    | 'state-exited'
-    | 'state-failed'
-    | 'state-retried'
-    | 'state-caught';
-  /** The state, for state events. */
-  readonly state?: string;
-  readonly stateType?: string;
-  /** Map iteration index, for states inside a Map. */
-  readonly index?: number;
-  /** When the event happened. */
-  readonly at: Date;
-  /** ms since the execution started. */
-  readonly elapsedMs: number;
-  /** ms spent in the state, for exited/failed/caught events. */
-  readonly stateElapsedMs?: number;
-  /** The error name, for failed/caught/retried events and a failed execution. */
-  readonly error?: string;
-  /** Retry attempt, for retried events. */
-  readonly attempt?: number;
-}
 
 /** How to build a runner. */
 export interface LocalWorkflowRunnerOptions {
@@ -67,7 +40,10 @@ export interface LocalWorkflowRunnerOptions {
    * functions/task-handlers.ts bound to `ports` (the very same code as in AWS)
    */
   readonly handlers?: Readonly<Partial<Record<TaskName, TaskHandler>>>;
-  /** The ports the default handlers use (required unless `handlers` is given). */
+  /**
+   * The ports the default handlers use, asked for with each task's issuerId (required unless `handlers`
+   * is given). A local session serves one issuer and may ignore the id.
+   */
   readonly ports?: PortsProvider;
   /** Logger, metrics and tracer of the default handlers. */
   readonly handlerOptions?: TaskHandlerOptions;

@@ -32,6 +32,8 @@ const isoTime = z.iso.datetime({ offset: false });
 const kid = z.string().regex(/^[A-Za-z0-9_-]{1,128}$/);
 /** Rotation ids name vault slots, files and workflow executions: lowercase, digits, `.`, `_`, `-`. */
 export const ROTATION_ID_PATTERN = /^[a-z0-9][a-z0-9._-]{0,62}$/;
+/** Issuer ids: they name files, S3 keys, secrets and (with a rotation id) Step Functions executions. */
+export const ISSUER_ID_PATTERN = /^[a-z0-9][a-z0-9.-]{0,62}$/;
 const rotationId = z.string().regex(ROTATION_ID_PATTERN);
 
 const keyRecordSchema = z
@@ -104,7 +106,7 @@ const lastRotationSchema = z
 export const keyringSchema = z
   .object({
     schemaVersion: z.literal(KEYRING_SCHEMA_VERSION),
-    issuerId: z.string().regex(/^[a-z0-9][a-z0-9.-]{0,62}$/),
+    issuerId: z.string().regex(ISSUER_ID_PATTERN),
     issuerUrl: z.string().min(1),
     policy: policySchema,
     keys: z.array(keyRecordSchema).max(1000),

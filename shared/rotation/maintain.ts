@@ -1,9 +1,9 @@
+import { KeyturnError } from '../errors.ts';
 import type { KeyRecord, Keyring } from '../keyring/keyring.ts';
-import { addSeconds, isDue } from '../keyring/policy.ts';
+import { isDue } from '../keyring/policy.ts';
 import { activeKey, publishedKeys, withKey } from '../keyring/queries.ts';
-import { encodePublicKeyPem } from '../keys/encode.ts';
-import { parsePublicKey } from '../keys/parse-public-key.ts';
 import type { RotationPorts, StoredKeyring } from '../ports.ts';
+import { adoptClusterKey } from './adopt-drift.ts';
 import { type Drift, detectDrift } from './drift.ts';
 import { publishKeyring, readPublicKids } from './publish-documents.ts';
 import { commit, loadKeyring, nowIso, recordAudit } from './step-context.ts';
@@ -26,8 +26,17 @@ export interface MaintainResult {
   readonly held: readonly string[];
   /** Keys whose private key was destroyed in the vault. */
   readonly destroyed: readonly string[];
-  /** True when keys.json was written because the public copy differed from the keyring. */
+  /** True when keys.json was written: keys were removed, or the public copy differed or could not be read. */
   readonly republished: boolean;
+  /**
+   * True when the public keys.json could be read at the issuer URL as relying parties read it (served
+   * right, a valid key set); false when it could not, which the maintenance reports instead of failing.
+   */
+  readonly publicJwksReachable: boolean;
+  /** Why the public keys.json could not be read: the error code (ERR_ISSUER_FETCH, ERR_ISSUER_HEADERS...). */
+  readonly publicJwksError?: string;
+  /** Seconds since the active key was activated (else generated), at the end of the run. */
+  readonly activeKeyAgeSeconds?: number;
   readonly drift: Drift;
   /** A kid published from the cluster because of drift. */
   readonly adoptedKid?: string;
@@ -37,7 +46,17 @@ export interface MaintainResult {
  * The periodic maintenance step (the second workflow): removes retired and failed keys whose time has
  * come (never earlier, nor while a node may still sign with them: NO-ORPHAN-TOKENS), destroys their
  * private keys, makes the public keys.json match the keyring again if a crash left it behind
- * (RETRY-SAFE), and compares the cluster with the JWKS.
+ * (RETRY-SAFE), compares the cluster with the JWKS, and reports the issuer's health for the alarms.
+ *
+ * When the public keys.json cannot be read (unreachable, not 200, not a valid key set, wrong headers),
+ * maintenance goes on and reports `publicJwksReachable: false` rather than failing, so the alarm on it
+ * fires and the rest of the upkeep is not held hostage by the CDN. That is safe because nothing here is
+ * decided from the public view: a removal follows from the keyring (grace passed) and the cluster (no
+ * node signs with the key), never from what relying parties happen to see, so NO-ORPHAN-TOKENS holds
+ * either way. The documents are then republished from the committed keyring, as when the public copy
+ * differs: they are built from a state the store holds, carry the active key and every key still in
+ * grace, and pass the publisher's validation (ALWAYS-VALID), so a deleted or corrupted keys.json heals
+ * itself; publishing is idempotent (RETRY-SAFE). The failed read is audited.
  */
 export async function maintainIssuer(ports: RotationPorts, input: MaintainInput): Promise<MaintainResult> {
   let stored = await loadKeyring(ports, input.issuerId);
@@ -58,26 +77,58 @@ export async function maintainIssuer(ports: RotationPorts, input: MaintainInput)
   if (due.length > 0) {
     stored = await removeKeys(ports, stored, due);
   }
-  const { missing, view } = await readPublicKids(ports, stored.keyring);
-  const republished =
-    due.length > 0 || missing.length > 0 || view.kids.length !== publishedKeys(stored.keyring).length;
+  const view = await comparePublicView(ports, stored.keyring);
+  const republished = due.length > 0 || view.differs;
   if (republished) {
     await publishKeyring(ports, stored.keyring);
   }
   const destroyed = await destroyRemovedKeys(ports, stored);
   const drift = detectDrift(stored.keyring, await ports.cluster.readKeys());
-  const adoptedKid =
+  const adopted =
     input.publishDrift === true && drift.unpublishedSigningKid !== undefined
       ? await adoptClusterKey(ports, input.issuerId, drift.unpublishedSigningKid)
       : undefined;
+  const active = activeKey(adopted ?? stored.keyring);
   return {
     removed: due.map((key) => key.kid),
     held,
     destroyed,
     republished,
+    publicJwksReachable: view.error === undefined,
+    ...(view.error === undefined ? {} : { publicJwksError: view.error }),
+    ...(active === undefined ? {} : { activeKeyAgeSeconds: secondsSince(ports, active) }),
     drift,
-    ...(adoptedKid === undefined ? {} : { adoptedKid }),
+    ...(adopted === undefined || active === undefined ? {} : { adoptedKid: active.kid }),
   };
+}
+
+/**
+ * Whether the public keys.json differs from what the keyring publishes. A view that cannot be read, or
+ * is no valid key set, counts as differing, and its error code is audited and returned; errors that are
+ * not keyturn's (a bug) still fail the step.
+ */
+async function comparePublicView(
+  ports: RotationPorts,
+  keyring: Keyring,
+): Promise<{ differs: boolean; error?: string }> {
+  try {
+    const { missing, view } = await readPublicKids(ports, keyring);
+    return { differs: missing.length > 0 || view.kids.length !== publishedKeys(keyring).length };
+  } catch (error) {
+    if (!(error instanceof KeyturnError)) throw error;
+    await recordAudit(ports, keyring.issuerId, {
+      step: 'read-public',
+      outcome: 'failed',
+      detail: `the public keys.json could not be read (${error.code}); republishing it from the keyring`,
+    });
+    return { differs: true, error: error.code };
+  }
+}
+
+/** Whole seconds since the key started signing (activatedAt), or was generated if it never was activated. */
+function secondsSince(ports: RotationPorts, key: KeyRecord): number {
+  const since = Date.parse(key.activatedAt ?? key.generatedAt);
+  return Math.max(0, Math.round((ports.clock.now().getTime() - since) / 1000));
 }
 
 /**
@@ -139,57 +190,4 @@ async function destroyRemovedKeys(ports: RotationPorts, stored: StoredKeyring): 
     detail: `destroyed the private keys of ${pending.map((key) => key.kid).join(', ')}`,
   });
   return pending.map((key) => key.kid);
-}
-
-/**
- * Publishes the key the cluster signs with although keys.json lacked it (someone deleted the next
- * secret and the operator made its own): it becomes the active key, the former one retires with grace.
- */
-async function adoptClusterKey(
-  ports: RotationPorts,
-  issuerId: string,
-  kid: string,
-): Promise<string | undefined> {
-  const stored = await loadKeyring(ports, issuerId);
-  const clusterPem = (await ports.cluster.readKeys()).publicKeys.get(kid);
-  if (stored.keyring.rotation !== undefined || clusterPem === undefined) {
-    const why =
-      clusterPem === undefined ? 'the cluster did not return its public key' : 'a rotation is in flight';
-    await recordAudit(ports, issuerId, { step: 'adopt-drift', kid, outcome: 'skipped', detail: why });
-    return undefined;
-  }
-  const clusterKey = parsePublicKey(clusterPem, `cluster key ${kid}`);
-  const now = nowIso(ports);
-  const previous = activeKey(stored.keyring);
-  let next: Keyring = {
-    ...stored.keyring,
-    keys: [
-      ...stored.keyring.keys,
-      {
-        kid: clusterKey.kid,
-        publicKeyPem: encodePublicKeyPem(clusterKey),
-        bits: clusterKey.bits,
-        state: 'active',
-        origin: 'cluster',
-        rotationId: 'drift',
-        generatedAt: now,
-        publishedAt: now,
-        activatedAt: now,
-      },
-    ],
-  };
-  if (previous !== undefined) {
-    next = withKey(next, previous.kid, {
-      state: 'retired',
-      retiredAt: now,
-      removeAfter: addSeconds(now, stored.keyring.policy.graceSeconds),
-    });
-  }
-  const written = await commit(ports, stored, next, {
-    step: 'adopt-drift',
-    kid: clusterKey.kid,
-    outcome: 'ok',
-  });
-  await publishKeyring(ports, written.keyring);
-  return clusterKey.kid;
 }

@@ -82,7 +82,8 @@ describe('keyturn init --local', () => {
   });
 
   it.each([
-    [['--issuer', 'http://127.0.0.1:8080/demo'], 2, 'only --local'],
+    [['--issuer', 'http://127.0.0.1:8080/demo'], 2, 'choose --local (the keyturn home) or --aws'],
+    [['--local'], 2, "required option '--issuer <url>' not specified"],
     [['--local', '--issuer', 'http://example.com/demo'], 1, 'https://'],
     [['--local', '--issuer', 'https://example.com/demo', '--lead-time', 'soon'], 2, 'duration'],
     [['--local', '--issuer', 'https://example.com/demo', '--adopt', 'missing.key'], 3, 'does not exist'],
@@ -111,6 +112,16 @@ describe('keyturn status', () => {
 
     expect(run.code).toBe(0);
     expect(run.out).toContain('keyturn init --local');
+  });
+
+  it('points at --aws when the issuer is not in the local home', async () => {
+    await init();
+
+    const run = await runKeyturn(['status', '--issuer', 'prod-east'], { cwd: directory.path });
+
+    expect(run.code).toBe(0);
+    expect(run.out).toContain('issuer prod-east: not found');
+    expect(run.out).toContain('(for the deployed stack add --aws)');
   });
 });
 

@@ -73,11 +73,12 @@ describe('keyturn rotate --local', () => {
     expect(run.out).toContain('verified against');
   });
 
-  it('refuses without --local (exit 2) and explains a missing issuer (exit 3)', async () => {
+  it('rejects rotate in AWS without --issuer (exit 2) and explains a missing local issuer (exit 3)', async () => {
     const withoutLocal = await runKeyturn(['rotate'], { cwd: directory.path });
     const noIssuer = await runKeyturn(['rotate', '--local'], { cwd: directory.path });
 
     expect(withoutLocal.code).toBe(2);
+    expect(withoutLocal.err).toContain('rotating in AWS needs --issuer ID (or --local');
     expect(noIssuer.code).toBe(3);
     expect(noIssuer.err).toContain('keyturn init --local');
   });

@@ -21,6 +21,7 @@ export async function runKeyturn(
     fetch?: CliIo['fetch'];
     env?: CliIo['env'];
     untilStopped?: CliIo['untilStopped'];
+    sleep?: CliIo['sleep'];
     /** Sees standard error as it is written (for long-running commands). */
     onErr?: (text: string) => void;
   },
@@ -38,8 +39,10 @@ export async function runKeyturn(
     readStdin: async () => Buffer.from(options.stdin ?? ''),
     cwd: options.cwd,
     env: options.env ?? {},
-    untilStopped: options.untilStopped ?? (async () => undefined),
+    // By default nobody presses Ctrl-C: long-running commands run until they end on their own.
+    untilStopped: options.untilStopped ?? (() => new Promise<void>(() => {})),
     fetch: options.fetch ?? globalThis.fetch,
+    ...(options.sleep === undefined ? {} : { sleep: options.sleep }),
   };
   const code = await runCli(args, io);
   return { code, out, err };

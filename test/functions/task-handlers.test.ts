@@ -204,6 +204,87 @@ describe('createTaskHandlers', () => {
     for (const line of lines) expect(line.issuerId).toBe(ISSUER_ID);
   });
 
+  it('emits ActiveKeyAge and PublicJwksReachable per issuer from maintenance, apart from the step dimensions', async () => {
+    // Prepare
+    const world = await createWorld({ pool });
+    const handlers = createTaskHandlers(() => world.ports, createObservability());
+    const generatedAt = Date.parse(activeKey(await world.keyring())?.generatedAt ?? '');
+
+    // Act
+    await handlers.maintain({ issuerId: ISSUER_ID });
+
+    // Assess
+    const health = output.metrics().filter((blob) => blob.IssuerId === ISSUER_ID);
+    expect(health).toEqual([
+      {
+        _aws: {
+          Timestamp: expect.any(Number),
+          CloudWatchMetrics: [
+            {
+              Namespace: 'keyturn',
+              Dimensions: [['service', 'IssuerId']],
+              Metrics: [{ Name: 'ActiveKeyAge', Unit: 'Seconds' }],
+            },
+          ],
+        },
+        service: 'keyturn',
+        IssuerId: ISSUER_ID,
+        ActiveKeyAge: Math.round((world.clock.now().getTime() - generatedAt) / 1000),
+      },
+      {
+        _aws: {
+          Timestamp: expect.any(Number),
+          CloudWatchMetrics: [
+            {
+              Namespace: 'keyturn',
+              Dimensions: [['service', 'IssuerId']],
+              Metrics: [{ Name: 'PublicJwksReachable', Unit: 'Count' }],
+            },
+          ],
+        },
+        service: 'keyturn',
+        IssuerId: ISSUER_ID,
+        PublicJwksReachable: 1,
+      },
+    ]);
+    const step = output.metrics().find((blob) => blob.step === 'maintain');
+    expect(step).toMatchObject({ outcome: 'ok', StepOutcome: 1 });
+    expect(step).not.toHaveProperty('IssuerId');
+  });
+
+  it('emits PublicJwksReachable 0 when maintenance cannot read the public keys.json', async () => {
+    // Prepare
+    const world = await createWorld({ pool });
+    const handlers = createTaskHandlers(() => world.ports, createObservability());
+    world.publisher.setUnreachable(true);
+
+    // Act
+    const result = await handlers.maintain({ issuerId: ISSUER_ID });
+
+    // Assess
+    expect(result).toMatchObject({ publicJwksReachable: false, publicJwksError: 'ERR_ISSUER_FETCH' });
+    const reachability = output.metrics().filter((blob) => 'PublicJwksReachable' in blob);
+    expect(reachability).toEqual([expect.objectContaining({ IssuerId: ISSUER_ID, PublicJwksReachable: 0 })]);
+    world.publisher.setUnreachable(false);
+    await world.check();
+  });
+
+  it('asks the ports provider for the ports of the event issuer', async () => {
+    // Prepare
+    const asked: string[] = [];
+    const handlers = createTaskHandlers((issuerId) => {
+      asked.push(issuerId);
+      throw new StepNotReadyError('ERR_STEP_NOT_READY', 'no ports in this test');
+    }, createObservability());
+
+    // Act
+    await handlers.maintain({ issuerId: 'cluster-b' }).catch(() => undefined);
+    await handlers.verify({ issuerId: 'cluster-c', rotationId: 'r1' }).catch(() => undefined);
+
+    // Assess
+    expect(asked).toEqual(['cluster-b', 'cluster-c']);
+  });
+
   it('runs an emergency rotation and retires the compromised key at the next maintenance', async () => {
     // Prepare
     const world = await createWorld({ pool });

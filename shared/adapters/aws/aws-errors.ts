@@ -49,6 +49,12 @@ export class AwsUnavailableError extends AwsCallError<'ERR_AWS_UNAVAILABLE'> {}
 /** Any other refusal (validation, limits); not retryable. */
 export class AwsRejectedError extends AwsCallError<'ERR_AWS_REJECTED'> {}
 
+/**
+ * The SDK could not even send the call: no region or no credentials configured where it runs (a laptop
+ * without AWS_PROFILE, an expired SSO session). Never happens inside Lambda.
+ */
+export class AwsSetupError extends KeyturnError<'ERR_AWS_SETUP'> {}
+
 const THROTTLED = new Set([
   'ThrottlingException',
   'Throttling',
@@ -85,9 +91,12 @@ const NOT_FOUND = new Set([
 /**
  * Turns an SDK error into one of keyturn's typed AWS errors. The SDK has already retried throttling and
  * transient failures (`maxAttempts`); nothing here retries. Messages name the call and AWS's error name,
- * never request or response bodies. Errors that are not from AWS pass through unchanged.
+ * never request or response bodies. The SDK's own "no region" and "no credentials" errors become
+ * AwsSetupError; any other error that is not from AWS passes through unchanged.
  */
 export function toAwsError(error: unknown, context: AwsCallContext): unknown {
+  const setup = toAwsSetupError(error, context);
+  if (setup !== undefined) return setup;
   const sdk = error as { name?: unknown; $metadata?: { httpStatusCode?: number }; $fault?: unknown };
   if (typeof sdk?.name !== 'string' || (sdk.$metadata === undefined && sdk.$fault === undefined)) {
     return error;
@@ -122,6 +131,27 @@ export function toAwsError(error: unknown, context: AwsCallContext): unknown {
     return new AwsUnavailableError('ERR_AWS_UNAVAILABLE', context, name, status, 'retry later');
   }
   return new AwsRejectedError('ERR_AWS_REJECTED', context, name, status, 'see the AWS error name');
+}
+
+/** The SDK's own errors before any request: no region, no credentials (they carry no `$metadata`). */
+function toAwsSetupError(error: unknown, context: AwsCallContext): AwsSetupError | undefined {
+  const { name, message } = (error ?? {}) as { name?: unknown; message?: unknown };
+  const call = `${context.service} ${context.operation} on ${context.resource}`;
+  if (name === 'CredentialsProviderError' || name === 'TokenProviderError') {
+    return new AwsSetupError(
+      'ERR_AWS_SETUP',
+      `${call}: no usable AWS credentials (${String(message)}); sign in (aws sso login, AWS_PROFILE or AWS_ACCESS_KEY_ID) and retry`,
+      { cause: error },
+    );
+  }
+  if (typeof message === 'string' && /^Region is missing/.test(message)) {
+    return new AwsSetupError(
+      'ERR_AWS_SETUP',
+      `${call}: no AWS region is configured; set AWS_REGION, use a profile with a region, or pass --region`,
+      { cause: error },
+    );
+  }
+  return undefined;
 }
 
 /** Runs one SDK call and maps its error with {@link toAwsError}. */

@@ -9,7 +9,7 @@ export const FAKE_CALLER_ARN = `arn:aws:sts::${FAKE_ACCOUNT}:assumed-role/keytur
 
 /** One command a fake received: the SDK command's class name and its input with secrets replaced by sizes. */
 export interface RecordedCall {
-  /** e.g. `CreateSecretCommand`, as in `IAM_ACTIONS_BY_COMMAND`. */
+  /** e.g. `CreateSecretCommand`, as shared/adapters/aws/iam-actions.ts names commands. */
   readonly command: string;
   readonly input: Readonly<Record<string, unknown>>;
   /** Increases across all fakes, so the logs of several fakes merge in the order the calls were sent. */

@@ -67,6 +67,12 @@ export interface FakeSecretsManager extends FaultInjector {
   readonly calls: RecordedCall[];
   /** The secret named by name or ARN, or undefined (also once purged after its recovery window). */
   secret(secretId: string): FakeSecret | undefined;
+  /**
+   * Stores `value` as the current version of secret `name` (created if missing) as an operator would with
+   * `aws secretsmanager create-secret`/`put-secret-value`: sealed under `kmsKeyId` (default: the account's
+   * aws/secretsmanager key) through the fake KMS, and not recorded in `calls`.
+   */
+  putSecret(name: string, value: string, options?: { readonly kmsKeyId?: string }): FakeSecret;
   /** Mocks `send` of SecretsManagerClient (all instances) or of one client; `restore()` it after the test. */
   install(target?: SecretsManagerClient | typeof SecretsManagerClient): AwsClientStub<SecretsManagerClient>;
 }
@@ -390,6 +396,15 @@ export function createFakeSecretsManager(
     secret(secretId) {
       const record = lookup(secretId);
       return record === undefined ? undefined : snapshot(record);
+    },
+    putSecret(name, value, putOptions = {}) {
+      const existing = lookup(name);
+      if (existing === undefined) {
+        createSecret({ Name: name, SecretString: value, KmsKeyId: putOptions.kmsKeyId });
+      } else {
+        addVersion(notDeleted(existing), randomUUID(), value);
+      }
+      return snapshot(found(name));
     },
     install(target = SecretsManagerClient) {
       const stub = mockClient(target);

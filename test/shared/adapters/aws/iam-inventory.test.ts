@@ -1,18 +1,18 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
-import { KMSClient } from '@aws-sdk/client-kms';
-import { S3Client } from '@aws-sdk/client-s3';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { Logger } from '@aws-lambda-powertools/logger';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createClusterModel } from '#local/openshift-sim/cluster-model.ts';
+import { type AwsPortsOf, createAwsPortsProvider } from '#functions/aws-ports.ts';
+import { type ClusterModel, createClusterModel } from '#local/openshift-sim/cluster-model.ts';
 import { createSimulatedClusterSigner } from '#local/openshift-sim/simulated-cluster-signer.ts';
-import { createAwsVault } from '#shared/adapters/aws/aws-vault.ts';
-import { iamActionsFor } from '#shared/adapters/aws/iam-actions.ts';
-import { createS3KeyringStore } from '#shared/adapters/aws/s3-keyring-store.ts';
-import { createS3Publisher } from '#shared/adapters/aws/s3-publisher.ts';
-import { createManualClock, createMemoryAuditLog } from '#shared/adapters/memory/index.ts';
-import type { RotationPorts } from '#shared/ports.ts';
+import {
+  type IamInventoryEntry,
+  iamInventoryOf,
+  type KeyturnResourceNames,
+  type SdkCall,
+} from '#shared/adapters/aws/iam-actions.ts';
+import { createManualClock } from '#shared/adapters/memory/index.ts';
+import type { ClusterSigner, RotationPorts } from '#shared/ports.ts';
 import {
   activateKey,
   confirmVisible,
@@ -32,19 +32,29 @@ import { createFakeKms } from '#test/fakes/aws/fake-kms.ts';
 import { createFakeS3 } from '#test/fakes/aws/fake-s3.ts';
 import { createFakeSecretsManager } from '#test/fakes/aws/fake-secrets-manager.ts';
 
-/** The committed inventory the infrastructure grants from: function → IAM actions. */
+/** The committed inventory the infrastructure grants from: function → actions by resource role. */
 const INVENTORY_FILE = join(import.meta.dirname, '..', '..', '..', '..', 'infra', 'iam-inventory.json');
-const ISSUER_URL = 'https://d111.cloudfront.net/cluster-a';
+const ISSUER_ID = 'cluster-a';
+const ISSUER_URL = `https://d111.cloudfront.net/${ISSUER_ID}`;
 const STATE_BUCKET = 'keyturn-state';
 const ISSUER_BUCKET = 'keyturn-issuers';
+const DISTRIBUTION_ID = 'E2KEYTURN';
+/** Stands for a kubeconfig: the simulated cluster below does not parse it, the Lambda's path reads it. */
+const KUBECONFIG = 'apiVersion: v1\nkind: Config\n# the inventory cluster\n';
+const CLUSTER_FUNCTIONS = ['maintain', 'prepare', 'push', 'rollback', 'verify', 'watch-rollout'];
 
 const clock = createManualClock(new Date('2026-03-01T00:00:00.000Z'));
 const kms = createFakeKms();
 const secrets = createFakeSecretsManager(kms, { now: () => clock.now() });
 const s3 = createFakeS3();
-const cloudFront = createFakeCloudFront({ distributions: ['E2KEYTURN'] });
+const cloudFront = createFakeCloudFront({ distributions: [DISTRIBUTION_ID] });
 const logs: RecordedCall[][] = [kms.calls, secrets.calls, s3.calls, cloudFront.calls];
-const commandsSeen = new Map<string, Set<string>>();
+const callsSeen = new Map<string, SdkCall[]>();
+const providers = new Map<string, AwsPortsOf>();
+const silent = new Logger({ serviceName: 'keyturn', logLevel: 'SILENT' });
+let env: Record<string, string>;
+let names: KeyturnResourceNames;
+let cluster: ClusterSigner | undefined;
 
 /** Serves the issuer bucket the way CloudFront does, so readPublic sees what S3 holds. */
 const cloudFrontFetch = async (url: string): Promise<Response> => {
@@ -56,23 +66,39 @@ const cloudFrontFetch = async (url: string): Promise<Response> => {
   });
 };
 
-/** Runs one function's step and records the SDK commands it sent, under the function's name. */
-async function asFunction<T>(name: string, step: () => Promise<T>): Promise<T> {
-  const before = logs.map((log) => log.length);
-  const result = await step();
-  const commands = commandsSeen.get(name) ?? new Set<string>();
-  logs.forEach((log, index) => {
-    for (const call of log.slice(before[index])) {
-      commands.add(
-        call.command === 'PutObjectCommand' && call.input.Tagging ? 'PutObjectCommand+Tagging' : call.command,
-      );
-    }
-  });
-  commandsSeen.set(name, commands);
-  return result;
+/**
+ * The ports a function's Lambda builds, through the very provider the Lambda uses. One provider per
+ * function, as each function is its own process: each reads the kubeconfig at its own first cluster call.
+ */
+function portsOf(name: string): RotationPorts {
+  let provider = providers.get(name);
+  if (provider === undefined) {
+    provider = createAwsPortsProvider(env, {
+      clock,
+      fetch: cloudFrontFetch,
+      logger: silent,
+      connectCluster: (kubeconfig) => {
+        if (kubeconfig !== KUBECONFIG || cluster === undefined) throw new Error('unexpected cluster');
+        return cluster;
+      },
+    });
+    providers.set(name, provider);
+  }
+  return provider(ISSUER_ID);
 }
 
-let ports: RotationPorts;
+/** Runs one function's step on its ports and records the SDK calls it sent, under the function's name. */
+async function asFunction<T>(name: string, step: (ports: RotationPorts) => Promise<T>): Promise<T> {
+  const ports = portsOf(name);
+  const before = logs.map((log) => log.length);
+  const result = await step(ports);
+  const calls = callsSeen.get(name) ?? [];
+  logs.forEach((log, index) => {
+    calls.push(...log.slice(before[index]));
+  });
+  callsSeen.set(name, calls);
+  return result;
+}
 
 const stubs: { restore(): void }[] = [];
 
@@ -81,98 +107,97 @@ beforeAll(async () => {
   s3.createBucket(STATE_BUCKET, { versioned: true });
   s3.createBucket(ISSUER_BUCKET);
   // A ccoctl-created issuer: its objects carry the owner tag, which keyturn must keep.
-  s3.putObject(ISSUER_BUCKET, 'cluster-a/keys.json', '{"keys":[]}', {
-    tags: { 'openshift.io/cloud-credential-operator/cluster-a': 'owned' },
+  s3.putObject(ISSUER_BUCKET, `${ISSUER_ID}/keys.json`, '{"keys":[]}', {
+    tags: { [`openshift.io/cloud-credential-operator/${ISSUER_ID}`]: 'owned' },
   });
   const cmk = kms.createKey({ alias: 'alias/keyturn' });
-  const base = {
-    vault: createAwsVault({
-      kmsKeyId: cmk.arn,
-      kms: new KMSClient({ region: 'eu-west-1' }),
-      secretsManager: new SecretsManagerClient({ region: 'eu-west-1' }),
-    }),
-    store: createS3KeyringStore({ bucket: STATE_BUCKET, s3: new S3Client({ region: 'eu-west-1' }) }),
-    publisher: createS3Publisher({
-      bucket: ISSUER_BUCKET,
-      distributionId: 'E2KEYTURN',
-      fetch: cloudFrontFetch,
-      s3: new S3Client({ region: 'eu-west-1' }),
-      cloudFront: new CloudFrontClient({ region: 'us-east-1' }),
-    }),
-    clock,
-    audit: createMemoryAuditLog(),
-    actor: 'inventory',
+  env = {
+    KEYTURN_KMS_KEY_ID: cmk.arn,
+    KEYTURN_STATE_BUCKET: STATE_BUCKET,
+    KEYTURN_ISSUER_BUCKET: ISSUER_BUCKET,
+    KEYTURN_DISTRIBUTION_ID: DISTRIBUTION_ID,
   };
-  const init = await asFunction('init', () =>
-    initIssuer(base, {
+  names = {
+    stateBucket: STATE_BUCKET,
+    issuerBuckets: [ISSUER_BUCKET],
+    kmsKeyIds: [cmk.arn],
+    distributionIds: [DISTRIBUTION_ID],
+  };
+  // The operator stores the cluster's kubeconfig under keyturn's key, as docs/aws.md says.
+  secrets.putSecret(`keyturn-cluster/${ISSUER_ID}`, KUBECONFIG, { kmsKeyId: cmk.arn });
+  const init = await asFunction('init', (ports) =>
+    initIssuer(ports, {
       issuerUrl: ISSUER_URL,
       policy: { keyBits: 2048, leadTimeSeconds: 0, graceSeconds: 60 },
     }),
   );
-  const model = createClusterModel({
+  const model: ClusterModel = createClusterModel({
     issuerUrl: ISSUER_URL,
-    initialKey: await base.vault.open(`keyturn/${init.issuerId}/initial`),
+    initialKey: await portsOf('setup').vault.open(`keyturn/${init.issuerId}/initial`),
     nodeRolloutSeconds: 0,
     clock,
     sleep: async () => undefined,
   });
-  ports = { ...base, cluster: createSimulatedClusterSigner(model) };
+  cluster = createSimulatedClusterSigner(model);
 });
 
 afterAll(() => {
   for (const stub of stubs) stub.restore();
 });
 
+/** Reads the committed inventory. */
+async function committedInventory(): Promise<Record<string, IamInventoryEntry>> {
+  return JSON.parse(await readFile(INVENTORY_FILE, 'utf8')) as Record<string, IamInventoryEntry>;
+}
+
 describe('the IAM inventory of the rotation functions', () => {
-  it('records every SDK command each function sends through a rotation, a rollback and maintenance', async () => {
+  it('records every SDK call each function sends through a rotation, a rollback and maintenance', async () => {
     // Act: a successful rotation, one rolled back after its push, then maintenance past the grace.
     for (const [rotationId, outcome] of [
       ['r1', 'activate'],
       ['r2', 'rollback'],
     ] as const) {
-      const input = { issuerId: 'cluster-a', rotationId };
-      await asFunction('prepare', () => prepareRotation(ports, { ...input, mode: 'scheduled' }));
-      await asFunction('generate', () => generateKey(ports, input));
-      await asFunction('publish', () => publishNewKey(ports, input));
-      await asFunction('confirm-visible', () => confirmVisible(ports, input));
-      await asFunction('push', () => pushKey(ports, input));
+      const input = { issuerId: ISSUER_ID, rotationId };
+      await asFunction('prepare', (ports) => prepareRotation(ports, { ...input, mode: 'scheduled' }));
+      await asFunction('generate', (ports) => generateKey(ports, input));
+      await asFunction('publish', (ports) => publishNewKey(ports, input));
+      await asFunction('confirm-visible', (ports) => confirmVisible(ports, input));
+      await asFunction('push', (ports) => pushKey(ports, input));
       clock.advance(1000);
-      await asFunction('watch-rollout', () => watchRollout(ports, input));
+      await asFunction('watch-rollout', (ports) => watchRollout(ports, input));
       if (outcome === 'rollback') {
-        await asFunction('rollback', () => rollbackRotation(ports, { ...input, reason: 'inventory' }));
+        await asFunction('rollback', (ports) => rollbackRotation(ports, { ...input, reason: 'inventory' }));
       } else {
-        await asFunction('verify', () => verifyRotation(ports, input));
-        await asFunction('activate', () => activateKey(ports, input));
+        await asFunction('verify', (ports) => verifyRotation(ports, input));
+        await asFunction('activate', (ports) => activateKey(ports, input));
       }
     }
     clock.advance(3600_000);
-    const maintained = await asFunction('maintain', () => maintainIssuer(ports, { issuerId: 'cluster-a' }));
+    const maintained = await asFunction('maintain', (ports) =>
+      maintainIssuer(ports, { issuerId: ISSUER_ID }),
+    );
 
     // Assess: the run did remove and destroy keys, so maintenance's commands are all in the log.
     expect(maintained.destroyed.length).toBeGreaterThan(0);
     const inventory = Object.fromEntries(
-      [...commandsSeen.entries()]
+      [...callsSeen.entries()]
         .sort(([a], [b]) => a.localeCompare(b))
-        .map(([name, commands]) => [
-          name,
-          { commands: [...commands].sort(), actions: iamActionsFor(commands) },
-        ]),
+        .map(([name, calls]) => [name, iamInventoryOf(calls, names)]),
     );
     if (process.env.KEYTURN_WRITE_IAM_INVENTORY === '1') {
       await writeFile(INVENTORY_FILE, `${JSON.stringify(inventory, null, 2)}\n`);
     }
     expect(
-      JSON.parse(await readFile(INVENTORY_FILE, 'utf8')),
-      'infra/iam-inventory.json is stale: run KEYTURN_WRITE_IAM_INVENTORY=1 npm test -- iam-inventory',
+      await committedInventory(),
+      'infra/iam-inventory.json is stale: run KEYTURN_WRITE_IAM_INVENTORY=1 npx vitest run test/shared/adapters/aws/iam-inventory.test.ts',
     ).toEqual(inventory);
   });
 
   it('needs no wildcard action and never lets verify or watch-rollout read private keys (SEALED)', async () => {
-    const inventory = JSON.parse(await readFile(INVENTORY_FILE, 'utf8')) as Record<
-      string,
-      { actions: string[] }
-    >;
+    // Act
+    const inventory = await committedInventory();
 
+    // Assess
     for (const [name, { actions }] of Object.entries(inventory)) {
       expect(
         actions.filter((action) => action.includes('*')),
@@ -180,8 +205,38 @@ describe('the IAM inventory of the rotation functions', () => {
       ).toEqual([]);
     }
     for (const name of ['watch-rollout', 'verify', 'confirm-visible', 'prepare', 'activate']) {
-      expect(inventory[name]?.actions ?? [], name).not.toContain('secretsmanager:GetSecretValue');
+      expect(inventory[name]?.resources['signing-key-secrets'] ?? [], name).not.toContain(
+        'secretsmanager:GetSecretValue',
+      );
     }
-    expect(inventory.push?.actions).toContain('secretsmanager:GetSecretValue');
+    expect(inventory.push?.resources['signing-key-secrets']).toContain('secretsmanager:GetSecretValue');
+  });
+
+  it('lets exactly the functions that call the cluster read and decrypt its kubeconfig', async () => {
+    // Act
+    const inventory = await committedInventory();
+
+    // Assess
+    const readers = Object.keys(inventory).filter(
+      (name) => inventory[name]?.resources['cluster-credentials'],
+    );
+    expect(readers.sort()).toEqual(CLUSTER_FUNCTIONS);
+    for (const name of CLUSTER_FUNCTIONS) {
+      expect(inventory[name]?.resources, name).toMatchObject({
+        'cluster-credentials': ['secretsmanager:GetSecretValue'],
+        'kms-key': expect.arrayContaining(['kms:Decrypt']),
+      });
+    }
+  });
+
+  it('lists under actions exactly the union of the actions by resource role', async () => {
+    // Act
+    const inventory = await committedInventory();
+
+    // Assess
+    for (const [name, entry] of Object.entries(inventory)) {
+      const union = [...new Set(Object.values(entry.resources).flat())].sort();
+      expect(entry.actions, name).toEqual(union);
+    }
   });
 });

@@ -32,7 +32,11 @@ describe('the AWS SDK boundary', () => {
   it('creates each SDK client once, in clients.ts', async () => {
     const creators: string[] = [];
     for (const file of await sourceFiles()) {
-      if (/new (KMS|SecretsManager|S3|CloudFront|STS)Client\(/.test(await readFile(file, 'utf8'))) {
+      if (
+        /new (KMS|SecretsManager|S3|CloudFront|STS|SFN|CloudFormation)Client\(/.test(
+          await readFile(file, 'utf8'),
+        )
+      ) {
         creators.push(relative(ROOT, file));
       }
     }

@@ -1,4 +1,4 @@
-import type { WorkflowEvent } from './workflow/local-workflow-runner.ts';
+import type { WorkflowEvent } from '#shared/workflow-event.ts';
 
 /** States worth a line: the tasks and the lead-time wait. Poll helpers (Choice, Pass, short Waits) are not. */
 const SHOWN_TYPES = new Set(['Task']);
@@ -6,7 +6,8 @@ const SHOWN_WAITS = new Set(['WaitForLeadTime']);
 
 /**
  * Turns workflow events into one line per step: its outcome and elapsed time, with repeated polls of one
- * step folded into a single line (`WatchRollout  6.10 s  (7 polls)`), and a note when a wait starts.
+ * step folded into a single line (`WatchRollout  6.10 s  (7 polls)`), and a note when a wait starts. The
+ * same display serves a local run (the local runner's events) and a run in AWS (the execution history).
  */
 export function createRotationProgress(write: (text: string) => void): {
   onEvent: (event: WorkflowEvent) => void;

@@ -1,0 +1,115 @@
+import { Arn, ArnFormat, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import { adminOnlyKeyPolicy } from './key-policies.ts';
+
+/** Secrets holding private signing keys: `keyturn/<issuer>/<slot>` (shared/adapters/aws/aws-vault.ts). */
+export const SIGNING_KEY_SECRET_PREFIX = 'keyturn/';
+/** Secrets holding each cluster's kubeconfig: `keyturn-cluster/<issuer>` (functions/aws-ports.ts). */
+export const CLUSTER_CREDENTIALS_SECRET_PREFIX = 'keyturn-cluster/';
+/** Where keyrings live in the state bucket: `keyrings/<issuer>.json`. */
+export const KEYRING_PREFIX = 'keyrings/';
+
+/** Props of {@link SigningKeys}. */
+export interface SigningKeysProps {
+  /** Receives the state bucket's access logs. */
+  readonly accessLogsBucket: s3.IBucket;
+  /** Roles allowed to use the key outside the functions (`keyturn init --aws`, creating cluster secrets). */
+  readonly operatorRoleArns?: readonly string[];
+}
+
+/**
+ * Where private keys and rotation state live: the customer-managed KMS key (yearly rotation on) that
+ * encrypts the signing-key and cluster-credential secrets, and the private, versioned state bucket of
+ * keyrings. The key policy lets the account administer the key but only the principals given to
+ * {@link allowKeyUse} (keyturn's functions, the configured operators) use it.
+ */
+export class SigningKeys extends Construct {
+  /** The CMK of the secrets; its ARN is the functions' KEYTURN_KMS_KEY_ID. */
+  public readonly key: kms.Key;
+  /** The keyring bucket (conditional writes, versioned so every keyring revision stays). */
+  public readonly stateBucket: s3.Bucket;
+
+  constructor(scope: Construct, id: string, props: SigningKeysProps) {
+    super(scope, id);
+    this.key = new kms.Key(this, 'Key', {
+      description: 'keyturn: encrypts the private service-account signing keys and cluster credentials',
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+      policy: adminOnlyKeyPolicy(),
+    });
+    const operators = (props.operatorRoleArns ?? []).map((arn) => new iam.ArnPrincipal(arn));
+    if (operators.length > 0) {
+      this.allowKeyUse('Operators', operators, ['kms:GenerateDataKeyPair'], false);
+      this.allowKeyUse('OperatorsViaSecretsManager', operators, ['kms:Decrypt', 'kms:GenerateDataKey'], true);
+    }
+    this.stateBucket = new s3.Bucket(this, 'StateBucket', {
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      versioned: true,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      serverAccessLogsBucket: props.accessLogsBucket,
+      serverAccessLogsPrefix: 's3/state/',
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+  }
+
+  /**
+   * Adds a key-policy statement letting `principals` use the key for `actions`; `viaSecretsManager`
+   * limits them to requests Secrets Manager makes on their behalf in this region.
+   */
+  allowKeyUse(
+    sid: string,
+    principals: iam.IPrincipal[],
+    actions: string[],
+    viaSecretsManager: boolean,
+  ): void {
+    this.key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid,
+        principals,
+        actions,
+        resources: ['*'],
+        ...(viaSecretsManager
+          ? { conditions: { StringEquals: { 'kms:ViaService': secretsManagerService(this) } } }
+          : {}),
+      }),
+    );
+  }
+
+  /**
+   * Lets one function's role use the key for the kms actions its inventory lists: data key pairs
+   * directly, decrypt and data keys only through Secrets Manager.
+   */
+  allowFunctionKeyUse(task: string, role: iam.IRole, actions: readonly string[]): void {
+    const sid = `Function${task.replace(/(^|-)([a-z])/g, (_m, _d, c: string) => c.toUpperCase())}`;
+    const viaSecretsManager: string[] = actions.filter(
+      (action) => action === 'kms:Decrypt' || action === 'kms:GenerateDataKey',
+    );
+    const direct = actions.filter((action) => !viaSecretsManager.includes(action));
+    if (direct.length > 0) this.allowKeyUse(sid, [role], [...direct], false);
+    if (viaSecretsManager.length > 0)
+      this.allowKeyUse(`${sid}ViaSecretsManager`, [role], viaSecretsManager, true);
+  }
+
+  /** The ARN of the secrets whose name matches `namePattern` (`keyturn/cluster-a/*`). */
+  secretArn(namePattern: string): string {
+    return Arn.format(
+      {
+        service: 'secretsmanager',
+        resource: 'secret',
+        resourceName: namePattern,
+        arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+      },
+      Stack.of(this),
+    );
+  }
+}
+
+/** `secretsmanager.<region>.amazonaws.com`, the kms:ViaService value of Secrets Manager. */
+export function secretsManagerService(scope: Construct): string {
+  return `secretsmanager.${Stack.of(scope).region}.amazonaws.com`;
+}
