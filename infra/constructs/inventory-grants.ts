@@ -1,6 +1,7 @@
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type { InventoryEntry, ResourceRole } from './iam-inventory.ts';
+import { splitKmsActions } from './key-policies.ts';
 import {
   CLUSTER_CREDENTIALS_SECRET_PREFIX,
   KEYRING_PREFIX,
@@ -27,9 +28,6 @@ export interface GrantTargets {
   /** The ARN of secrets whose name matches `namePattern` (Secrets Manager appends `-` and 6 characters). */
   readonly secretArn: (namePattern: string) => string;
 }
-
-/** KMS actions that only Secrets Manager performs for us (sealing and opening secrets). */
-const KMS_VIA_SECRETS_MANAGER = new Set(['kms:Decrypt', 'kms:GenerateDataKey']);
 
 /**
  * The identity-policy statements of one function: exactly the actions its inventory entry lists, each on
@@ -67,8 +65,7 @@ function statementsForRole(
     case 'distribution':
       return [statement(actions, unique(targets.issuers.flatMap((issuer) => issuer.distributionArn ?? [])))];
     case 'kms-key': {
-      const direct = actions.filter((action) => !KMS_VIA_SECRETS_MANAGER.has(action));
-      const viaSecretsManager = actions.filter((action) => KMS_VIA_SECRETS_MANAGER.has(action));
+      const { direct, viaSecretsManager } = splitKmsActions(actions);
       const condition = { StringEquals: { 'kms:ViaService': targets.secretsManagerService } };
       return [
         ...(direct.length > 0 ? [statement(direct, [targets.keyArn])] : []),

@@ -1,9 +1,10 @@
-import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, Stack, Validations } from 'aws-cdk-lib';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import { S3BucketOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { privateBucketProps } from './private-bucket.ts';
 
 /** Props of {@link IssuerHosting}. */
 export interface IssuerHostingProps {
@@ -33,16 +34,7 @@ export class IssuerHosting extends Construct {
 
   constructor(scope: Construct, id: string, props: IssuerHostingProps) {
     super(scope, id);
-    this.bucket = new s3.Bucket(this, 'Bucket', {
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      encryption: s3.BucketEncryption.S3_MANAGED,
-      enforceSSL: true,
-      versioned: true,
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      serverAccessLogsBucket: props.accessLogsBucket,
-      serverAccessLogsPrefix: 's3/issuers/',
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
+    this.bucket = new s3.Bucket(this, 'Bucket', privateBucketProps(props.accessLogsBucket, 's3/issuers/'));
     const customDomain =
       props.domainName !== undefined && props.certificateArn !== undefined
         ? {

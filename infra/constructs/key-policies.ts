@@ -43,3 +43,20 @@ export function adminOnlyKeyPolicy(): iam.PolicyDocument {
     ],
   });
 }
+
+/** KMS actions that only Secrets Manager performs for keyturn (sealing and opening secrets). */
+const KMS_VIA_SECRETS_MANAGER = new Set(['kms:Decrypt', 'kms:GenerateDataKey']);
+
+/**
+ * Splits a function's kms actions into those it calls itself (GenerateDataKeyPair) and those Secrets
+ * Manager calls on its behalf, which are granted only with `kms:ViaService` = Secrets Manager.
+ */
+export function splitKmsActions(actions: readonly string[]): {
+  direct: string[];
+  viaSecretsManager: string[];
+} {
+  return {
+    direct: actions.filter((action) => !KMS_VIA_SECRETS_MANAGER.has(action)),
+    viaSecretsManager: actions.filter((action) => KMS_VIA_SECRETS_MANAGER.has(action)),
+  };
+}

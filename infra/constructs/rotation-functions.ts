@@ -9,6 +9,7 @@ import { TASK_NAMES, type TaskName } from '#functions/task-events.ts';
 import type { IamInventory } from './iam-inventory.ts';
 import { type GrantTargets, statementsFor } from './inventory-grants.ts';
 import { nagArn } from './nag-ids.ts';
+import { pascalCase } from './names.ts';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 
@@ -108,11 +109,6 @@ export class RotationFunctions extends Construct {
     this.functions = functions;
     this.roles = roles;
   }
-}
-
-/** `watch-rollout` → `WatchRollout`: construct ids and ASL placeholders (`${WatchRolloutFunctionArn}`). */
-export function pascalCase(task: string): string {
-  return task.replace(/(^|-)([a-z])/g, (_match, _dash, letter: string) => letter.toUpperCase());
 }
 
 /**

@@ -6,7 +6,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { TASK_NAMES, type TaskName } from '#functions/task-events.ts';
 import { nagArn } from './nag-ids.ts';
-import { pascalCase } from './rotation-functions.ts';
+import { pascalCase } from './names.ts';
 
 /** The ASL files, shared with the local runner (local/workflow/local-workflow-runner.ts). */
 export const WORKFLOW_FILES = {

@@ -3,7 +3,9 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { adminOnlyKeyPolicy } from './key-policies.ts';
+import { adminOnlyKeyPolicy, splitKmsActions } from './key-policies.ts';
+import { pascalCase } from './names.ts';
+import { privateBucketProps } from './private-bucket.ts';
 
 /** Secrets holding private signing keys: `keyturn/<issuer>/<slot>` (shared/adapters/aws/aws-vault.ts). */
 export const SIGNING_KEY_SECRET_PREFIX = 'keyturn/';
@@ -45,16 +47,11 @@ export class SigningKeys extends Construct {
       this.allowKeyUse('Operators', operators, ['kms:GenerateDataKeyPair'], false);
       this.allowKeyUse('OperatorsViaSecretsManager', operators, ['kms:Decrypt', 'kms:GenerateDataKey'], true);
     }
-    this.stateBucket = new s3.Bucket(this, 'StateBucket', {
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      encryption: s3.BucketEncryption.S3_MANAGED,
-      enforceSSL: true,
-      versioned: true,
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      serverAccessLogsBucket: props.accessLogsBucket,
-      serverAccessLogsPrefix: 's3/state/',
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
+    this.stateBucket = new s3.Bucket(
+      this,
+      'StateBucket',
+      privateBucketProps(props.accessLogsBucket, 's3/state/'),
+    );
   }
 
   /**
@@ -85,12 +82,9 @@ export class SigningKeys extends Construct {
    * directly, decrypt and data keys only through Secrets Manager.
    */
   allowFunctionKeyUse(task: string, role: iam.IRole, actions: readonly string[]): void {
-    const sid = `Function${task.replace(/(^|-)([a-z])/g, (_m, _d, c: string) => c.toUpperCase())}`;
-    const viaSecretsManager: string[] = actions.filter(
-      (action) => action === 'kms:Decrypt' || action === 'kms:GenerateDataKey',
-    );
-    const direct = actions.filter((action) => !viaSecretsManager.includes(action));
-    if (direct.length > 0) this.allowKeyUse(sid, [role], [...direct], false);
+    const sid = `Function${pascalCase(task)}`;
+    const { direct, viaSecretsManager } = splitKmsActions(actions);
+    if (direct.length > 0) this.allowKeyUse(sid, [role], direct, false);
     if (viaSecretsManager.length > 0)
       this.allowKeyUse(`${sid}ViaSecretsManager`, [role], viaSecretsManager, true);
   }

@@ -1,6 +1,6 @@
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { TASK_NAMES } from '#functions/task-events.ts';
-import { FULL_CONFIG, synthStack } from './synth-stack.ts';
+import { FULL_CONFIG, synthForSuite } from './synth-stack.ts';
 import {
   actionsOf,
   functionLogicalId,
@@ -21,9 +21,7 @@ describe.each([
   ['the minimal config', undefined],
   ['every option', FULL_CONFIG],
 ])('the IAM of the functions, with %s', (_name, config) => {
-  const synthesized = synthStack(config);
-  const { template, inventory } = synthesized;
-  afterAll(() => synthesized.dispose());
+  const { template, inventory } = synthForSuite(config);
   const roleOf = (task: string) => roleLogicalIdOf(template, functionLogicalId(template, task));
 
   it.each(TASK_NAMES)(
@@ -86,8 +84,7 @@ describe.each([
 });
 
 describe('the IAM of a migrated issuer', () => {
-  const synthesized = synthStack(FULL_CONFIG);
-  afterAll(() => synthesized.dispose());
+  const synthesized = synthForSuite(FULL_CONFIG);
 
   it('lets publish write exactly the two documents at the root of the ccoctl bucket and invalidate its distribution', () => {
     const { template } = synthesized;

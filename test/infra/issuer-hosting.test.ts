@@ -1,17 +1,13 @@
 import { Match } from 'aws-cdk-lib/assertions';
-import { afterAll, describe, expect, it } from 'vitest';
-import { FULL_CONFIG, synthStack } from './synth-stack.ts';
+import { describe, expect, it } from 'vitest';
+import { FULL_CONFIG, synthForSuite } from './synth-stack.ts';
 
 /** CloudFront's managed CachingDisabled policy: keyturn must not use it (STS reads through the cache). */
 const CACHING_DISABLED = '4135ea2d-6df8-44a3-9df3-4b5a84be39ad';
 
 describe('IssuerHosting', () => {
-  const minimal = synthStack();
-  const full = synthStack(FULL_CONFIG);
-  afterAll(() => {
-    minimal.dispose();
-    full.dispose();
-  });
+  const minimal = synthForSuite();
+  const full = synthForSuite(FULL_CONFIG);
 
   it('keeps every bucket private: all public access blocked, SSL only, no policy granting anyone', () => {
     const buckets = minimal.template.findResources('AWS::S3::Bucket');

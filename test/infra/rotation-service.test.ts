@@ -1,21 +1,17 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Match } from 'aws-cdk-lib/assertions';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { TASK_NAMES } from '#functions/task-events.ts';
-import { pascalCase } from '#infra/constructs/rotation-functions.ts';
+import { pascalCase } from '#infra/constructs/names.ts';
 import { WORKFLOW_FILES } from '#infra/constructs/rotation-workflows.ts';
 import { workflowPath } from '#local/workflow/local-workflow-runner.ts';
-import { FULL_CONFIG, synthStack } from './synth-stack.ts';
+import { FULL_CONFIG, synthForSuite } from './synth-stack.ts';
 import { functionLogicalId, roleLogicalIdOf } from './template-queries.ts';
 
 describe('RotationService', () => {
-  const minimal = synthStack();
-  const full = synthStack(FULL_CONFIG);
-  afterAll(() => {
-    minimal.dispose();
-    full.dispose();
-  });
+  const minimal = synthForSuite();
+  const full = synthForSuite(FULL_CONFIG);
   const resources = minimal.template.toJSON().Resources as Record<
     string,
     { Type: string; Properties: Record<string, unknown> }

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import { afterAll } from 'vitest';
 import { parseKeyturnConfig } from '#infra/config/load-config.ts';
 import { type IamInventory, loadIamInventory } from '#infra/constructs/iam-inventory.ts';
 import { KeyturnStack } from '#infra/stacks/keyturn-stack.ts';
@@ -79,4 +80,11 @@ export function synthStack(
     outdir,
     dispose: () => rmSync(outdir, { recursive: true, force: true }),
   };
+}
+
+/** {@link synthStack} for the enclosing `describe`, disposed after its tests. */
+export function synthForSuite(config: unknown = MINIMAL_CONFIG): SynthesizedStack {
+  const synthesized = synthStack(config);
+  afterAll(() => synthesized.dispose());
+  return synthesized;
 }

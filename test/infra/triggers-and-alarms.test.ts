@@ -1,8 +1,8 @@
 import { Match } from 'aws-cdk-lib/assertions';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { FLEET_ROTATION_DETAIL_TYPE, ROTATION_EVENT } from '#infra/constructs/rotation-triggers.ts';
 import { STACK_OUTPUT_KEYS } from '#shared/adapters/aws/stack-outputs.ts';
-import { FULL_CONFIG, synthStack } from './synth-stack.ts';
+import { FULL_CONFIG, synthForSuite } from './synth-stack.ts';
 
 /** Logical id of the state machine `Workflows/<name>`. */
 function machineId(resources: Record<string, unknown>, name: string): string {
@@ -14,12 +14,8 @@ function machineId(resources: Record<string, unknown>, name: string): string {
 }
 
 describe('RotationTriggers', () => {
-  const minimal = synthStack();
-  const full = synthStack(FULL_CONFIG);
-  afterAll(() => {
-    minimal.dispose();
-    full.dispose();
-  });
+  const minimal = synthForSuite();
+  const full = synthForSuite(FULL_CONFIG);
   const machines = minimal.template.findResources('AWS::StepFunctions::StateMachine');
 
   it('schedules each issuer every 90 days by default, through the fleet workflow', () => {
@@ -84,8 +80,7 @@ describe('RotationTriggers', () => {
 });
 
 describe('the fleet rotation rule', () => {
-  const full = synthStack(FULL_CONFIG);
-  afterAll(() => full.dispose());
+  const full = synthForSuite(FULL_CONFIG);
 
   it('rotates every configured issuer within the configured bounds on a fleet event', () => {
     const machines = full.template.findResources('AWS::StepFunctions::StateMachine');
@@ -107,8 +102,7 @@ describe('the fleet rotation rule', () => {
 });
 
 describe('RotationAlarms', () => {
-  const full = synthStack(FULL_CONFIG);
-  afterAll(() => full.dispose());
+  const full = synthForSuite(FULL_CONFIG);
   const topic = () => Object.keys(full.template.findResources('AWS::SNS::Topic'))[0];
 
   it('sends alarms to an encrypted, SSL-only topic, with the configured email subscribed', () => {
@@ -176,12 +170,8 @@ describe('RotationAlarms', () => {
 });
 
 describe('OIDC providers and outputs', () => {
-  const minimal = synthStack();
-  const full = synthStack(FULL_CONFIG);
-  afterAll(() => {
-    minimal.dispose();
-    full.dispose();
-  });
+  const minimal = synthForSuite();
+  const full = synthForSuite(FULL_CONFIG);
 
   it('creates one IAM OIDC provider per issuer for openshift and sts.amazonaws.com at the issuer URL', () => {
     minimal.template.resourceCountIs('AWS::IAM::OIDCProvider', 1);
