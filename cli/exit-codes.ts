@@ -41,6 +41,9 @@ const ENVIRONMENT_CODES: ReadonlySet<string> = new Set([
   'ERR_STACK_OUTPUT',
   'ERR_STATE_MACHINE_NOT_FOUND',
   'ERR_EXECUTION_NOT_FOUND',
+  'ERR_MAP_RUN_NOT_FOUND',
+  'ERR_NO_ISSUERS',
+  'ERR_UNKNOWN_ISSUER',
 ]);
 
 /** Codes that say the user stopped the command, not that anything failed. */

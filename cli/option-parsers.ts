@@ -43,3 +43,42 @@ export function parseIssuerIdOption(value: string): string {
   }
   return value;
 }
+
+/** `--issuers a,b,c`: issuer ids in AWS (as `--issuer-id`), comma-separated, none twice. */
+export function parseIssuerListOption(value: string): string[] {
+  const ids = value.split(',').map((id) => id.trim());
+  for (const id of ids) {
+    if (id === '') throw new InvalidArgumentError('expected issuer ids separated by commas, none empty');
+    try {
+      parseIssuerIdOption(id);
+    } catch {
+      throw new InvalidArgumentError(
+        `${id} is not an issuer id: 1-${MAX_AWS_ISSUER_ID} lowercase letters, digits, '.' or '-'`,
+      );
+    }
+  }
+  const twice = ids.find((id, index) => ids.indexOf(id) !== index);
+  if (twice !== undefined) {
+    // Two rotations of one issuer in one fleet: the second would only meet the first's lock (ONE-SIGNER).
+    throw new InvalidArgumentError(`${twice} is named twice`);
+  }
+  return ids;
+}
+
+/** `--max-concurrency`: rotations at once in a fleet, an integer 1-1000 (the fleet workflow's bounds). */
+export function parseMaxConcurrencyOption(value: string): number {
+  const count = Number(value);
+  if (!/^\d+$/.test(value) || count < 1 || count > 1000) {
+    throw new InvalidArgumentError('expected a whole number from 1 to 1000');
+  }
+  return count;
+}
+
+/** `--tolerated-failure-percentage`: the share of a fleet allowed to fail, 0-100 (decimals allowed). */
+export function parseToleratedFailurePercentageOption(value: string): number {
+  const percentage = Number(value);
+  if (!/^\d+(\.\d+)?$/.test(value) || percentage > 100) {
+    throw new InvalidArgumentError('expected a percentage from 0 to 100');
+  }
+  return percentage;
+}

@@ -1,6 +1,6 @@
 import type { TaskHandlerOptions } from '#functions/task-handlers.ts';
 import type { RotationPorts } from '#shared/ports.ts';
-import type { MaintainResult } from '#shared/rotation/maintain.ts';
+import type { MaintainResult, MaintenanceOutcome } from '#shared/rotation/maintain.ts';
 import {
   handlerOptionsFor,
   issuerIdsOf,
@@ -10,16 +10,7 @@ import {
 } from './local-session.ts';
 import { createLocalWorkflowRunner, type WorkflowEvent } from './workflow/local-workflow-runner.ts';
 
-/** One issuer's outcome in the maintenance workflow's output (`$.results[*]`). */
-export type MaintenanceOutcome =
-  | { readonly issuerId: string; readonly failed?: false; readonly maintain: MaintainResult }
-  | {
-      readonly issuerId: string;
-      readonly failed: true;
-      /** The ASL error name (e.g. KeyringNotFoundError). */
-      readonly error: string;
-      readonly cause: string | undefined;
-    };
+export type { MaintenanceOutcome };
 
 /**
  * Runs the maintenance workflow (infra/workflows/maintenance.asl.json) once for `issuerIds` with the

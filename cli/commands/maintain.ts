@@ -2,82 +2,110 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { runLocalMaintenance } from '#local/local-maintenance.ts';
 import { LocalRotationError } from '#local/local-session.ts';
+import { ISSUER_ID_PATTERN } from '#shared/keyring/keyring.ts';
+import { type AwsTargetOptions, addAwsTargetOptions, namesAwsTarget } from '../aws-target.ts';
 import { HOME_OPTION, homeFrom } from '../home.ts';
 import type { CliIo } from '../io.ts';
+import { describeMaintenanceOutcome } from '../maintenance-report.ts';
+import { givenFlags } from '../option-sources.ts';
 import { createRotationProgress } from '../rotation-progress.ts';
+import { maintainOnAws } from './maintain-aws.ts';
 
-interface MaintainOptions {
+interface MaintainOptions extends AwsTargetOptions {
   local?: boolean;
+  aws?: boolean;
   home?: string;
-  issuer?: string;
+  issuer?: string[];
   kubeconfig?: string;
   verbose?: boolean;
 }
 
+/** Options only the local run understands (commander attribute names). */
+const LOCAL_ONLY = ['home', 'kubeconfig', 'verbose'] as const;
+
 /**
- * `keyturn maintain --local [--home DIR] [--issuer ID] [--kubeconfig FILE]`
+ * `keyturn maintain --local [--home DIR] [--issuer ID] [--kubeconfig FILE]` runs the maintenance workflow
+ * on this machine; `keyturn maintain --aws [--issuer ID ...] [--stack NAME] [--region R]` starts the
+ * deployed one (`--stack` or `--region` imply `--aws`) and follows it. Both print the same report.
  *
  * No `--publish-drift` yet: the maintenance ASL passes only `issuerId` to its task, so the workflow
  * cannot carry it (the step itself supports it).
  */
 export function registerMaintain(program: Command, io: CliIo): void {
-  program
+  const command = program
     .command('maintain')
     .description(
       'run the maintenance workflow once: remove keys whose grace has passed, destroy their private keys, report drift',
     )
-    .option('--local', 'run the workflow locally on the keyturn home (the only backend so far)')
+    .option('--local', 'run the workflow locally on the keyturn home')
+    .option('--aws', 'start the deployed maintenance workflow in AWS and follow it')
     .option(...HOME_OPTION)
-    .option('--issuer <id>', 'the issuer to maintain (default: every issuer of the home)')
+    .option(
+      '--issuer <id>',
+      'the issuer to maintain, repeatable with --aws (default: every issuer of the home or state bucket)',
+      (id: string, ids: string[] | undefined) => [...(ids ?? []), id],
+    )
     .option(
       '--kubeconfig <file>',
-      "a real cluster's kubeconfig (default: the simulated OpenShift, in-process)",
+      "--local: a real cluster's kubeconfig (default: the simulated OpenShift, in-process)",
     )
-    .option('--verbose', "also print the handlers' structured logs and metrics, as Lambda writes them")
-    .action(async (options: MaintainOptions, command: Command) => {
-      if (options.local !== true) {
-        command.error(
-          'error: only --local is available for now (the AWS workflow comes with the infrastructure)',
-          { exitCode: 2 },
-        );
+    .option('--verbose', "--local: also print the handlers' structured logs and metrics");
+  addAwsTargetOptions(command).action(async (options: MaintainOptions, self: Command) => {
+    const aws = options.aws === true || namesAwsTarget(options);
+    if (aws && options.local === true) {
+      self.error('error: --local and --aws/--stack/--region do not mix: maintain here or in AWS', {
+        exitCode: 2,
+      });
+    }
+    if (aws) {
+      const localOnly = givenFlags(self, LOCAL_ONLY);
+      if (localOnly.length > 0)
+        self.error(`error: ${localOnly.join(', ')}: they need --local`, { exitCode: 2 });
+      const bad = options.issuer?.find((id) => !ISSUER_ID_PATTERN.test(id));
+      if (bad !== undefined) {
+        self.error(`error: --issuer ${bad} is not an issuer id (lowercase letters, digits, '.', '-')`, {
+          exitCode: 2,
+        });
       }
-      const progress = createRotationProgress(io.err);
-      io.err('Maintaining (one line per workflow step):\n');
-      const outcomes = await runLocalMaintenance({
-        home: homeFrom(io, options.home),
-        ...(options.issuer === undefined ? {} : { issuerId: options.issuer }),
-        ...(options.kubeconfig === undefined ? {} : { kubeconfig: resolve(io.cwd, options.kubeconfig) }),
-        onEvent: progress.onEvent,
-        verbose: options.verbose === true,
-      }).finally(progress.finish);
-      const failed = outcomes.filter((outcome) => outcome.failed === true);
-      io.out(outcomes.map(describeOutcome).join(''));
-      if (failed.length > 0) {
-        throw new LocalRotationError(
-          `maintenance failed for ${failed.map((outcome) => outcome.issuerId).join(', ')} (see above)`,
-        );
-      }
-    });
+      await maintainOnAws(io, {
+        ...(options.issuer === undefined ? {} : { issuerIds: [...new Set(options.issuer)] }),
+        ...(options.stack === undefined ? {} : { stack: options.stack }),
+        ...(options.region === undefined ? {} : { region: options.region }),
+      });
+      return;
+    }
+    if (options.local !== true) {
+      self.error(
+        'error: say where to maintain: --local (the keyturn home on this machine) or --aws (the deployed stack)',
+        { exitCode: 2 },
+      );
+    }
+    if ((options.issuer?.length ?? 0) > 1) {
+      self.error('error: --local maintains one issuer (--issuer ID) or every issuer of the home', {
+        exitCode: 2,
+      });
+    }
+    await maintainLocally(io, options);
+  });
 }
 
-const list = (kids: readonly string[]) => (kids.length === 0 ? 'none' : kids.join(', '));
-
-function describeOutcome(outcome: Awaited<ReturnType<typeof runLocalMaintenance>>[number]): string {
-  if (outcome.failed === true) {
-    return `Issuer ${outcome.issuerId}: FAILED with ${outcome.error}${outcome.cause === undefined ? '' : ` (${outcome.cause})`}\n`;
+/** The local run, exactly as before the AWS workflow existed. */
+async function maintainLocally(io: CliIo, options: MaintainOptions): Promise<void> {
+  const progress = createRotationProgress(io.err);
+  io.err('Maintaining (one line per workflow step):\n');
+  const issuerId = options.issuer?.[0];
+  const outcomes = await runLocalMaintenance({
+    home: homeFrom(io, options.home),
+    ...(issuerId === undefined ? {} : { issuerId }),
+    ...(options.kubeconfig === undefined ? {} : { kubeconfig: resolve(io.cwd, options.kubeconfig) }),
+    onEvent: progress.onEvent,
+    verbose: options.verbose === true,
+  }).finally(progress.finish);
+  const failed = outcomes.filter((outcome) => outcome.failed === true);
+  io.out(outcomes.map(describeMaintenanceOutcome).join(''));
+  if (failed.length > 0) {
+    throw new LocalRotationError(
+      `maintenance failed for ${failed.map((outcome) => outcome.issuerId).join(', ')} (see above)`,
+    );
   }
-  const { removed, held, destroyed, republished, drift } = outcome.maintain;
-  const driftLines =
-    drift.unpublishedSigningKid === undefined && drift.unpublishedTrustedKids.length === 0
-      ? '  drift: none (the cluster signs and trusts only published keys)\n'
-      : `  drift: ${drift.unpublishedSigningKid === undefined ? '' : `the cluster signs with ${drift.unpublishedSigningKid}, which keys.json lacks (STS rejects its tokens); `}` +
-        `trusted but unpublished: ${list(drift.unpublishedTrustedKids)}\n`;
-  return (
-    `Issuer ${outcome.issuerId}:\n` +
-    `  removed from keys.json: ${list(removed)}\n` +
-    (held.length === 0 ? '' : `  kept (the cluster may still sign with them): ${list(held)}\n`) +
-    `  private keys destroyed: ${list(destroyed)}\n` +
-    `  keys.json republished: ${republished ? 'yes' : 'no'}\n` +
-    driftLines
-  );
 }

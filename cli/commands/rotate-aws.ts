@@ -1,13 +1,14 @@
 import { sfnClient } from '#shared/adapters/aws/clients.ts';
-import { type ExecutionEnd, followExecution } from '#shared/adapters/aws/follow-execution.ts';
+import { executionConsoleUrl } from '#shared/adapters/aws/executions.ts';
+import { followExecution } from '#shared/adapters/aws/follow-execution.ts';
 import {
-  executionConsoleUrl,
   type RotationExecutionInput,
   rotationOutcomeOf,
   startRotationExecution,
 } from '#shared/adapters/aws/rotation-executions.ts';
 import { KeyturnError } from '#shared/errors.ts';
 import { newRotationId } from '#shared/rotation/index.ts';
+import { describeFailedEnd, FollowStoppedError, followControlsOf } from '../aws-follow.ts';
 import { type AwsTargetOptions, awsTargetFlags, readStack } from '../aws-target.ts';
 import type { CliIo } from '../io.ts';
 import { createRotationProgress } from '../rotation-progress.ts';
@@ -26,9 +27,6 @@ export interface AwsRotateRequest extends AwsTargetOptions {
 
 /** The rotation workflow ended without rotating: it failed (and rolled back), timed out or was aborted. */
 export class RotationFailedError extends KeyturnError<'ERR_ROTATION_FAILED'> {}
-
-/** Ctrl-C stopped the command while it followed a rotation; the rotation goes on in AWS. */
-export class FollowStoppedError extends KeyturnError<'ERR_FOLLOW_STOPPED'> {}
 
 /**
  * Starts the deployed rotation workflow (found through the stack's outputs) as execution
@@ -57,15 +55,12 @@ export async function rotateOnAws(io: CliIo, request: AwsRotateRequest): Promise
     return;
   }
   io.err('Following it (one line per workflow step; Ctrl-C stops following, not the rotation):\n');
-  const stop = new AbortController();
-  void io.untilStopped().then(() => stop.abort());
   const progress = createRotationProgress(io.err);
   const followed = await followExecution({
     executionArn,
     sfn,
     onEvent: progress.onEvent,
-    signal: stop.signal,
-    ...(io.sleep === undefined ? {} : { sleep: io.sleep }),
+    ...followControlsOf(io),
   }).finally(progress.finish);
   if (followed.outcome === 'stopped') {
     throw new FollowStoppedError(
@@ -75,7 +70,10 @@ export async function rotateOnAws(io: CliIo, request: AwsRotateRequest): Promise
   }
   const { end } = followed;
   if (end.status !== 'SUCCEEDED') {
-    throw new RotationFailedError('ERR_ROTATION_FAILED', describeFailure(input, end, consoleUrl));
+    throw new RotationFailedError(
+      'ERR_ROTATION_FAILED',
+      describeFailedEnd(`rotation ${rotationId} of issuer ${issuerId}`, end, consoleUrl),
+    );
   }
   const outcome = rotationOutcomeOf(end.output);
   const retired =
@@ -98,20 +96,4 @@ function rotationInputOf(request: AwsRotateRequest): RotationExecutionInput {
     ...(request.emergencyKid === undefined ? {} : { compromisedKid: request.emergencyKid }),
     ...(request.leadTimeSeconds === undefined ? {} : { leadTimeSeconds: request.leadTimeSeconds }),
   };
-}
-
-/** One line: how it ended (the Fail state, its error and cause), what went wrong before, where to look. */
-function describeFailure(input: RotationExecutionInput, end: ExecutionEnd, consoleUrl: string): string {
-  const how = { FAILED: 'failed', TIMED_OUT: 'timed out', ABORTED: 'was aborted' }[end.status as string];
-  const where = end.failState === undefined || end.failState === end.error ? '' : ` in ${end.failState}`;
-  const error = end.error === undefined ? '' : ` with ${end.error}`;
-  const cause = end.cause === undefined ? '' : `: ${end.cause}`;
-  const { failure } = end;
-  const before =
-    failure === undefined
-      ? ''
-      : ` What went wrong: ${failure.error}${failure.state === undefined ? '' : ` in ${failure.state}`}` +
-        `${failure.cause === undefined ? '' : `: ${failure.cause}`}.`;
-  const sentence = `rotation ${input.rotationId} of issuer ${input.issuerId} ${how}${where}${error}${cause}`;
-  return `${sentence.replace(/\.?$/, '.')}${before} Execution: ${end.executionArn} (${consoleUrl})`;
 }

@@ -7,10 +7,16 @@ import { type AwsTargetOptions, addAwsTargetOptions } from '../aws-target.ts';
 import { parseDurationSeconds } from '../durations.ts';
 import { HOME_OPTION, homeFrom } from '../home.ts';
 import type { CliIo } from '../io.ts';
-import { parseRotationIdOption } from '../option-parsers.ts';
+import {
+  parseIssuerListOption,
+  parseMaxConcurrencyOption,
+  parseRotationIdOption,
+  parseToleratedFailurePercentageOption,
+} from '../option-parsers.ts';
 import { givenFlags } from '../option-sources.ts';
 import { createRotationProgress } from '../rotation-progress.ts';
 import { rotateOnAws } from './rotate-aws.ts';
+import { type AwsFleetRequest, FLEET_DEFAULTS, rotateFleetOnAws } from './rotate-fleet.ts';
 import { describeKeyring } from './status.ts';
 
 interface RotateOptions extends AwsTargetOptions {
@@ -23,15 +29,25 @@ interface RotateOptions extends AwsTargetOptions {
   verbose?: boolean;
   rotationId?: string;
   follow: boolean;
+  fleet?: boolean;
+  issuers?: string[];
+  maxConcurrency?: number;
+  toleratedFailurePercentage?: number;
 }
 
 /** Options that only one of the two backends understands (commander attribute names). */
 const LOCAL_ONLY = ['home', 'kubeconfig', 'verbose'] as const;
 const AWS_ONLY = ['stack', 'region', 'rotationId', 'follow'] as const;
+/** Options of a fleet rotation only, and those a fleet rotation refuses. */
+const FLEET_ONLY = ['issuers', 'maxConcurrency', 'toleratedFailurePercentage'] as const;
+const NOT_FLEET = ['local', 'issuer', 'emergency', 'leadTime'] as const;
 
 /**
  * `keyturn rotate --issuer ID [--emergency KID] [--lead-time D] [--stack NAME] [--region R]
  * [--rotation-id ID] [--no-follow]` starts the deployed rotation workflow in AWS and follows it;
+ * `keyturn rotate --fleet [--issuers a,b] [--max-concurrency N] [--tolerated-failure-percentage P]
+ * [--rotation-id ID] [--stack NAME] [--region R] [--no-follow]` does so for many issuers at once, through
+ * the fleet workflow;
  * `keyturn rotate --local [--home DIR] [--issuer ID] [--kubeconfig FILE] [--lead-time 5s] [--emergency KID]`
  * runs the same workflow on this machine.
  */
@@ -64,11 +80,38 @@ export function registerRotate(program: Command, io: CliIo): void {
   addAwsTargetOptions(command)
     .option(
       '--rotation-id <id>',
-      'the rotation id (default: a new one); an existing rotation of that id is followed, not restarted',
+      'the rotation id (default: a new one; with --fleet, the fleet run’s); an existing one is followed, not restarted',
       parseRotationIdOption,
     )
     .option('--no-follow', 'start the rotation and return at once, without following it')
+    .option('--fleet', 'rotate many issuers through the fleet workflow, within bounds (AWS only)')
+    .option(
+      '--issuers <ids>',
+      '--fleet: the issuers, comma-separated (default: every issuer with a keyring in the state bucket)',
+      parseIssuerListOption,
+    )
+    .option(
+      '--max-concurrency <n>',
+      `--fleet: rotations at once, 1-1000 (default ${FLEET_DEFAULTS.maxConcurrency})`,
+      parseMaxConcurrencyOption,
+    )
+    .option(
+      '--tolerated-failure-percentage <p>',
+      `--fleet: the share of issuers that may fail before the fleet fails, 0-100 (default ${FLEET_DEFAULTS.toleratedFailurePercentage})`,
+      parseToleratedFailurePercentageOption,
+    )
     .action(async (options: RotateOptions, self: Command) => {
+      if (options.fleet === true) {
+        refuse(
+          self,
+          givenFlags(self, NOT_FLEET),
+          'not with --fleet (it rotates in AWS, each issuer in manual mode)',
+        );
+        refuse(self, givenFlags(self, LOCAL_ONLY), 'they need --local');
+        await rotateFleetOnAws(io, fleetRequestOf(options));
+        return;
+      }
+      refuse(self, givenFlags(self, FLEET_ONLY), 'they need --fleet');
       if (options.local === true) {
         refuse(self, givenFlags(self, AWS_ONLY), 'they apply to AWS, not to --local');
         await rotateLocally(io, options);
@@ -76,9 +119,12 @@ export function registerRotate(program: Command, io: CliIo): void {
       }
       refuse(self, givenFlags(self, LOCAL_ONLY), 'they need --local');
       if (options.issuer === undefined) {
-        self.error('error: rotating in AWS needs --issuer ID (or --local to rotate on this machine)', {
-          exitCode: 2,
-        });
+        self.error(
+          'error: rotating in AWS needs --issuer ID or --fleet (or --local to rotate on this machine)',
+          {
+            exitCode: 2,
+          },
+        );
       }
       if (!ISSUER_ID_PATTERN.test(options.issuer)) {
         self.error(
@@ -104,6 +150,21 @@ function refuse(command: Command, flags: readonly string[], why: string): void {
   if (flags.length > 0) {
     command.error(`error: ${flags.join(', ')}: ${why}`, { exitCode: 2 });
   }
+}
+
+/** The fleet rotation the command line asks for; unset bounds and issuers take their defaults later. */
+function fleetRequestOf(options: RotateOptions): AwsFleetRequest {
+  return {
+    follow: options.follow,
+    ...(options.issuers === undefined ? {} : { issuerIds: options.issuers }),
+    ...(options.maxConcurrency === undefined ? {} : { maxConcurrency: options.maxConcurrency }),
+    ...(options.toleratedFailurePercentage === undefined
+      ? {}
+      : { toleratedFailurePercentage: options.toleratedFailurePercentage }),
+    ...(options.rotationId === undefined ? {} : { runId: options.rotationId }),
+    ...(options.stack === undefined ? {} : { stack: options.stack }),
+    ...(options.region === undefined ? {} : { region: options.region }),
+  };
 }
 
 /** The local run, exactly as before the AWS workflow existed. */

@@ -18,7 +18,12 @@ export {
   initIssuer,
   issuerIdFromUrl,
 } from './init-issuer.ts';
-export { type MaintainInput, type MaintainResult, maintainIssuer } from './maintain.ts';
+export {
+  type MaintainInput,
+  type MaintainResult,
+  type MaintenanceOutcome,
+  maintainIssuer,
+} from './maintain.ts';
 export { type PrepareInput, type PrepareResult, prepareRotation } from './prepare.ts';
 export { publishNewKey } from './publish.ts';
 export { pushKey } from './push.ts';

@@ -42,6 +42,18 @@ export interface MaintainResult {
   readonly adoptedKid?: string;
 }
 
+/** One issuer's outcome in the maintenance workflow's output (`$.results[*]`), local or in AWS. */
+export type MaintenanceOutcome =
+  | { readonly issuerId: string; readonly failed?: false; readonly maintain: MaintainResult }
+  | {
+      readonly issuerId: string;
+      readonly failed: true;
+      /** The ASL error name (e.g. KeyringNotFoundError). */
+      readonly error: string;
+      /** The error's message, without a stack trace. */
+      readonly cause: string | undefined;
+    };
+
 /**
  * The periodic maintenance step (the second workflow): removes retired and failed keys whose time has
  * come (never earlier, nor while a node may still sign with them: NO-ORPHAN-TOKENS), destroys their

@@ -25,6 +25,10 @@ export interface AwsWorld {
   /** The stack's outputs, as `putStack` was given them. */
   readonly outputs: Record<string, string>;
   readonly rotationStateMachineArn: string;
+  readonly fleetStateMachineArn: string;
+  readonly maintenanceStateMachineArn: string;
+  /** Puts a keyring object for each issuer in the state bucket, as `keyturn init --aws` leaves one. */
+  addIssuers(...issuerIds: readonly string[]): void;
   /** Removes every stub. */
   restore(): void;
 }
@@ -50,10 +54,12 @@ export function createAwsWorld(options: { readonly maxHistoryPage?: number } = {
   const key = kms.createKey({ alias: 'alias/keyturn' });
   const machine = (name: string) => sfn.createStateMachine(name, []);
   const rotationStateMachineArn = machine('KeyturnRotation');
+  const fleetStateMachineArn = machine('KeyturnFleet');
+  const maintenanceStateMachineArn = machine('KeyturnMaintenance');
   const outputs: Record<string, string> = {
     RotationStateMachineArn: rotationStateMachineArn,
-    MaintenanceStateMachineArn: machine('KeyturnMaintenance'),
-    FleetStateMachineArn: machine('KeyturnFleet'),
+    MaintenanceStateMachineArn: maintenanceStateMachineArn,
+    FleetStateMachineArn: fleetStateMachineArn,
     StateBucketName: STACK.stateBucket,
     IssuerBucketName: STACK.issuerBucket,
     DistributionId: STACK.distributionId,
@@ -71,6 +77,16 @@ export function createAwsWorld(options: { readonly maxHistoryPage?: number } = {
     cloudFront,
     outputs,
     rotationStateMachineArn,
+    fleetStateMachineArn,
+    maintenanceStateMachineArn,
+    addIssuers: (...issuerIds) => {
+      for (const issuerId of issuerIds) {
+        // Fleet and maintenance read the names only: the body need not be a whole keyring.
+        s3.putObject(STACK.stateBucket, `keyrings/${issuerId}.json`, JSON.stringify({ issuerId }), {
+          contentType: 'application/json',
+        });
+      }
+    },
     restore: () => {
       for (const stub of stubs) stub.restore();
     },

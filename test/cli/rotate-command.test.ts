@@ -78,7 +78,7 @@ describe('keyturn rotate --local', () => {
     const noIssuer = await runKeyturn(['rotate', '--local'], { cwd: directory.path });
 
     expect(withoutLocal.code).toBe(2);
-    expect(withoutLocal.err).toContain('rotating in AWS needs --issuer ID (or --local');
+    expect(withoutLocal.err).toContain('rotating in AWS needs --issuer ID or --fleet (or --local');
     expect(noIssuer.code).toBe(3);
     expect(noIssuer.err).toContain('keyturn init --local');
   });

@@ -179,7 +179,7 @@ function caughtError(
  * A Lambda error's Cause is JSON (`{"errorType","errorMessage","trace"}`): keep the message, drop the
  * stack trace. Any other cause is kept as is. Both are cut to a readable length.
  */
-function readableCause(cause: string | undefined): { cause?: string } {
+export function readableCause(cause: string | undefined): { cause?: string } {
   if (cause === undefined || cause === '') return {};
   let text = cause;
   try {

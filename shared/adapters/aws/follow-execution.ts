@@ -10,7 +10,7 @@ import {
   type HistoryEnd,
   type HistoryTranslator,
 } from './execution-history.ts';
-import { describeExecution } from './rotation-executions.ts';
+import { describeExecution, parseExecutionJson } from './executions.ts';
 
 /** Options of {@link followExecution}. */
 export interface FollowExecutionOptions {
@@ -27,6 +27,13 @@ export interface FollowExecutionOptions {
   readonly signal?: AbortSignal;
   /** Events asked for per GetExecutionHistory page (1 to 1000). @default 100 */
   readonly pageSize?: number;
+  /** Sees each new history event as Step Functions returned it, in order (e.g. `MapRunStarted`). */
+  readonly onHistoryEvent?: (event: HistoryEvent) => void;
+  /**
+   * Runs after each read of the history, the last one included, before the wait: reads what the history
+   * does not carry (a Distributed Map's item counts).
+   */
+  readonly afterRead?: () => Promise<void>;
 }
 
 /** How an execution ended. */
@@ -43,6 +50,8 @@ export interface ExecutionEnd {
   readonly failure?: ExecutionFailure;
   /** The execution's output (parsed JSON), when it succeeded. */
   readonly output?: unknown;
+  /** The execution's input (parsed JSON): ids and settings, never keys. */
+  readonly input?: unknown;
 }
 
 /** What following led to: the execution ended, or following was stopped while it still runs. */
@@ -66,8 +75,10 @@ export async function followExecution(options: FollowExecutionOptions): Promise<
     if (options.signal?.aborted === true) return { outcome: 'stopped' };
     for (const event of await readNewEvents(sfn, options, lastId)) {
       translator.accept(event);
+      options.onHistoryEvent?.(event);
       lastId = event.id ?? lastId;
     }
+    await options.afterRead?.();
     const status = translator.end();
     if (status !== undefined) {
       return { outcome: 'ended', end: await describeEnd(sfn, options.executionArn, status, translator) };
@@ -134,7 +145,8 @@ async function describeEnd(
   const described = await describeExecution(sfn, executionArn);
   const failState = translator.failState();
   const failure = translator.failure();
-  const output = status === 'SUCCEEDED' ? parseOutput(described.output) : undefined;
+  const output = status === 'SUCCEEDED' ? parseExecutionJson(described.output) : undefined;
+  const input = parseExecutionJson(described.input);
   return {
     executionArn,
     status,
@@ -143,15 +155,8 @@ async function describeEnd(
     ...(failState === undefined ? {} : { failState }),
     ...(failure === undefined || status === 'SUCCEEDED' ? {} : { failure }),
     ...(output === undefined ? {} : { output }),
+    ...(input === undefined ? {} : { input }),
   };
-}
-
-function parseOutput(text: string | undefined): unknown {
-  try {
-    return text === undefined ? undefined : JSON.parse(text);
-  } catch {
-    return undefined;
-  }
 }
 
 /** Waits one poll interval, or less when following is stopped meanwhile. */

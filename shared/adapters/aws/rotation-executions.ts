@@ -1,8 +1,7 @@
-import { DescribeExecutionCommand, type SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import type { SFNClient } from '@aws-sdk/client-sfn';
 import { isJsonObject } from '../../json.ts';
-import { type AwsCallContext, toAwsError } from './aws-errors.ts';
-import { sfnClient } from './clients.ts';
 import { ExecutionError } from './execution-errors.ts';
+import { type StartedExecution, startOrJoinExecution } from './executions.ts';
 
 /** The input of the rotation workflow (infra/workflows/rotation.asl.json): ids and the mode, never keys. */
 export interface RotationExecutionInput {
@@ -24,13 +23,6 @@ export interface StartRotationOptions {
   readonly sfn?: SFNClient;
 }
 
-/** The execution a start led to. */
-export interface StartedExecution {
-  readonly executionArn: string;
-  /** True when this rotation had already been started (by anyone): this call joined it. */
-  readonly joined: boolean;
-}
-
 /** Step Functions execution names: 1 to 80 characters (Standard workflows). */
 const MAX_EXECUTION_NAME = 80;
 
@@ -49,11 +41,6 @@ export function executionNameOf(issuerId: string, rotationId: string): string {
   return name;
 }
 
-/** The ARN of execution `name` of a state machine (`…:stateMachine:M` → `…:execution:M:name`). */
-export function executionArnOf(stateMachineArn: string, name: string): string {
-  return `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
-}
-
 /**
  * Starts one rotation: StartExecution named {@link executionNameOf}, unless DescribeExecution finds that
  * execution already (a rotation id given again, to follow it). Should another start win the race in
@@ -61,64 +48,14 @@ export function executionArnOf(stateMachineArn: string, name: string): string {
  * way the rotation exists already, and this joins it.
  */
 export async function startRotationExecution(options: StartRotationOptions): Promise<StartedExecution> {
-  const { stateMachineArn, input } = options;
-  const sfn = options.sfn ?? sfnClient();
-  const name = executionNameOf(input.issuerId, input.rotationId);
-  const expectedArn = executionArnOf(stateMachineArn, name);
-  const context: AwsCallContext = { service: 'StepFunctions', operation: 'StartExecution', resource: name };
-  if (await executionExists(sfn, expectedArn)) {
-    return { executionArn: expectedArn, joined: true };
-  }
-  try {
-    const started = await sfn.send(
-      new StartExecutionCommand({ stateMachineArn, name, input: JSON.stringify(input) }),
-    );
-    return { executionArn: started.executionArn ?? expectedArn, joined: false };
-  } catch (error) {
-    const awsName = (error as { name?: unknown }).name;
-    if (awsName === 'ExecutionAlreadyExists') {
-      await describeExecution(sfn, expectedArn);
-      return { executionArn: expectedArn, joined: true };
-    }
-    if (awsName === 'StateMachineDoesNotExist' || awsName === 'StateMachineDeleting') {
-      throw new ExecutionError(
-        'ERR_STATE_MACHINE_NOT_FOUND',
-        `the rotation workflow ${stateMachineArn} does not exist (${awsName}); deploy keyturn with npx cdk deploy`,
-        { cause: error },
-      );
-    }
-    throw toAwsError(error, context);
-  }
-}
-
-/** DescribeExecution, with ExecutionDoesNotExist as ExecutionError `ERR_EXECUTION_NOT_FOUND`. */
-export async function describeExecution(sfn: SFNClient, executionArn: string) {
-  try {
-    return await sfn.send(new DescribeExecutionCommand({ executionArn }));
-  } catch (error) {
-    if ((error as { name?: unknown }).name === 'ExecutionDoesNotExist') {
-      throw new ExecutionError(
-        'ERR_EXECUTION_NOT_FOUND',
-        `execution ${executionArn} does not exist (Step Functions keeps ended executions for 90 days)`,
-        { cause: error },
-      );
-    }
-    throw toAwsError(error, {
-      service: 'StepFunctions',
-      operation: 'DescribeExecution',
-      resource: executionArn,
-    });
-  }
-}
-
-async function executionExists(sfn: SFNClient, executionArn: string): Promise<boolean> {
-  try {
-    await describeExecution(sfn, executionArn);
-    return true;
-  } catch (error) {
-    if (error instanceof ExecutionError && error.code === 'ERR_EXECUTION_NOT_FOUND') return false;
-    throw error;
-  }
+  const { input } = options;
+  return await startOrJoinExecution({
+    stateMachineArn: options.stateMachineArn,
+    name: executionNameOf(input.issuerId, input.rotationId),
+    input,
+    workflow: 'rotation',
+    ...(options.sfn === undefined ? {} : { sfn: options.sfn }),
+  });
 }
 
 /** What a succeeded rotation reports in its output: the new kid and the key it retired. */
@@ -143,16 +80,4 @@ export function rotationOutcomeOf(output: unknown): RotationOutcome {
     ...(retiredKid === undefined ? {} : { retiredKid }),
     ...(removeAfter === undefined ? {} : { removeAfter }),
   };
-}
-
-/** The execution's page in the Step Functions console (aws, aws-cn and aws-us-gov partitions). */
-export function executionConsoleUrl(executionArn: string): string {
-  const [, partition, , region] = executionArn.split(':');
-  const host =
-    partition === 'aws-cn'
-      ? `${region}.console.amazonaws.cn`
-      : partition === 'aws-us-gov'
-        ? `${region}.console.amazonaws-us-gov.com`
-        : `${region}.console.aws.amazon.com`;
-  return `https://${host}/states/home?region=${region}#/v2/executions/details/${executionArn}`;
 }

@@ -59,3 +59,27 @@ function withoutData(event: Record<string, unknown>): Record<string, unknown> {
     }),
   );
 }
+
+/** What ListExecutions takes for paging, as the fake reads it. */
+export interface ListPageRequest {
+  readonly maxResults?: unknown;
+  readonly nextToken?: unknown;
+}
+
+/**
+ * One page of a list as ListExecutions answers it: `maxResults` entries (default 100, at most 1000), a
+ * `nextToken` while more follow; InvalidToken for a token of another listing (`scope`).
+ */
+export function listPage<T>(
+  scope: string,
+  entries: readonly T[],
+  request: ListPageRequest,
+): { items: T[]; nextToken?: string } {
+  const size = Math.min(Number(request.maxResults ?? 0) || 100, 1000);
+  const offset = request.nextToken === undefined ? 0 : readToken(String(request.nextToken), scope, false);
+  const more = offset + size < entries.length;
+  return {
+    items: entries.slice(offset, offset + size),
+    ...(more ? { nextToken: makeToken(scope, false, offset + size) } : {}),
+  };
+}

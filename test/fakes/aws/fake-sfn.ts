@@ -1,14 +1,17 @@
 import {
   DescribeExecutionCommand,
+  DescribeMapRunCommand,
   ExecutionAlreadyExists,
   ExecutionDoesNotExist,
   GetExecutionHistoryCommand,
   InvalidExecutionInput,
   InvalidName,
+  ListExecutionsCommand,
   SFNClient,
   SFNServiceException,
   StartExecutionCommand,
   StateMachineDoesNotExist,
+  ValidationException,
 } from '@aws-sdk/client-sfn';
 import { type AwsClientStub, mockClient } from 'aws-sdk-client-mock';
 import {
@@ -19,23 +22,18 @@ import {
   type RecordedCall,
   responseMetadata,
 } from './fake-aws.ts';
+import {
+  appendEvent,
+  describeExecutionOf,
+  type FakeExecution,
+  listExecutionsOf,
+  type ScriptStep,
+} from './fake-sfn-executions.ts';
 import { historyPage } from './fake-sfn-history-pages.ts';
-import { detailsMemberOf, type EventSpec } from './sfn-history.ts';
+import { createMapRunStore, describeMapRunOf, type FakeMapRun } from './fake-sfn-map-runs.ts';
+import type { EventSpec } from './sfn-history.ts';
 
-/** An execution as the fake keeps it. */
-export interface FakeExecution {
-  readonly arn: string;
-  readonly name: string;
-  readonly stateMachineArn: string;
-  readonly input: string;
-  status: 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
-  readonly history: Record<string, unknown>[];
-  /** Scripted batches not yet appended by `advance`. */
-  readonly pending: EventSpec[][];
-  output?: string;
-  error?: string;
-  cause?: string;
-}
+export type { FakeExecution, ScriptStep };
 
 /** Options of {@link createFakeSfn}. */
 export interface FakeSfnOptions {
@@ -48,19 +46,27 @@ export interface FakeSfnOptions {
  * (StartExecution is idempotent for the same input while running, ExecutionAlreadyExists otherwise),
  * histories that grow as the test script advances them, GetExecutionHistory with maxResults, reverseOrder,
  * nextToken and includeExecutionData, and DescribeExecution with status, error, cause and output.
+ * Distributed Map runs are scripted too (fake-sfn-map-runs.ts): DescribeMapRun derives the item counts
+ * from the child executions, which ListExecutions lists by map run and status, newest first, in pages.
  */
 export interface FakeSfn extends FaultInjector {
   readonly calls: RecordedCall[];
   readonly executions: FakeExecution[];
+  readonly mapRuns: readonly FakeMapRun[];
   install(target?: SFNClient | typeof SFNClient): AwsClientStub<SFNClient>;
   restore(): void;
   /** Creates a state machine whose executions follow `script` (batches of events); returns its ARN. */
-  createStateMachine(name: string, script?: readonly (readonly EventSpec[])[]): string;
+  createStateMachine(name: string, script?: Script): string;
   /** Changes the script of executions started from now on. */
-  setScript(stateMachineArn: string, script: readonly (readonly EventSpec[])[]): void;
+  setScript(stateMachineArn: string, script: Script): void;
   /** Appends the next scripted batch to each running execution (or one); false when nothing was left. */
   advance(executionArn?: string): boolean;
 }
+
+/** Batches of steps that `advance` applies one by one, or a function of the execution's input making them. */
+export type Script =
+  | readonly (readonly ScriptStep[])[]
+  | ((input: Record<string, unknown>) => readonly (readonly ScriptStep[])[]);
 
 type Input = Record<string, unknown>;
 const NAME = /^[A-Za-z0-9_-]{1,80}$/;
@@ -72,43 +78,53 @@ export function createFakeSfn(options: FakeSfnOptions = {}): FakeSfn {
     throttled: () => sfnError('ThrottlingException', 'Rate exceeded'),
     denied: () => sfnError('AccessDeniedException', 'not authorized'),
   });
-  const scripts = new Map<string, readonly (readonly EventSpec[])[]>();
+  const scripts = new Map<string, Script>();
   const executions: FakeExecution[] = [];
   let clock = START;
   let stub: AwsClientStub<SFNClient> | undefined;
   const meta = { $metadata: responseMetadata(400) };
 
   const append = (execution: FakeExecution, spec: EventSpec) => {
-    const id = execution.history.length + 1;
     clock += 1000;
-    execution.history.push({
-      id,
-      previousEventId: id - 1,
-      timestamp: new Date(clock),
-      type: spec.type,
-      ...(spec.details === undefined ? {} : { [detailsMemberOf(spec.type)]: { ...spec.details } }),
-    });
-    const end = {
-      ExecutionSucceeded: 'SUCCEEDED',
-      ExecutionFailed: 'FAILED',
-      ExecutionTimedOut: 'TIMED_OUT',
-      ExecutionAborted: 'ABORTED',
-    } as const;
-    const status = end[spec.type as keyof typeof end];
-    if (status !== undefined) {
-      execution.status = status;
-      if (status === 'SUCCEEDED') execution.output = String(spec.details?.output ?? '{}');
-      else {
-        execution.error = spec.details?.error as string | undefined;
-        execution.cause = spec.details?.cause as string | undefined;
-      }
-    }
+    appendEvent(execution, spec, new Date(clock));
   };
   const find = (arn: unknown): FakeExecution => {
     const execution = executions.find((candidate) => candidate.arn === arn);
     if (execution === undefined) {
       throw new ExecutionDoesNotExist({ message: `Execution Does Not Exist: '${String(arn)}'`, ...meta });
     }
+    return execution;
+  };
+
+  const mapRuns = createMapRunStore({
+    append: (arn, spec) => append(find(arn), spec),
+    ensureExecution: (spec) =>
+      executions.find((candidate) => candidate.arn === spec.arn) ??
+      createExecution(spec.arn, spec.stateMachineArn, JSON.stringify(spec.input), [], spec.mapRunArn),
+    now: () => new Date(clock),
+  });
+  const createExecution = (
+    arn: string,
+    stateMachineArn: string,
+    text: string,
+    script: readonly (readonly ScriptStep[])[],
+    mapRunArn?: string,
+  ): FakeExecution => {
+    const execution: FakeExecution = {
+      arn,
+      name: arn.slice(arn.lastIndexOf(':') + 1),
+      stateMachineArn,
+      input: text,
+      status: 'RUNNING',
+      history: [],
+      pending: script.map((batch) => [...batch]),
+      ...(mapRunArn === undefined ? {} : { mapRunArn }),
+    };
+    executions.push(execution);
+    append(execution, {
+      type: 'ExecutionStarted',
+      details: { input: text, roleArn: `arn:aws:iam::${FAKE_ACCOUNT}:role/keyturn-sfn` },
+    });
     return execution;
   };
 
@@ -124,8 +140,9 @@ export function createFakeSfn(options: FakeSfnOptions = {}): FakeSfn {
     const name = String(input.name ?? crypto.randomUUID());
     if (!NAME.test(name)) throw new InvalidName({ message: `Invalid Name: '${name}'`, ...meta });
     const text = String(input.input ?? '{}');
+    let parsed: unknown;
     try {
-      JSON.parse(text);
+      parsed = JSON.parse(text);
     } catch {
       throw new InvalidExecutionInput({ message: 'Invalid State Machine Execution Input', ...meta });
     }
@@ -137,43 +154,32 @@ export function createFakeSfn(options: FakeSfnOptions = {}): FakeSfn {
       }
       throw new ExecutionAlreadyExists({ message: `Execution Already Exists: '${arn}'`, ...meta });
     }
-    const execution: FakeExecution = {
-      arn,
-      name,
-      stateMachineArn,
-      input: text,
-      status: 'RUNNING',
-      history: [],
-      pending: script.map((batch) => [...batch]),
-    };
-    executions.push(execution);
-    append(execution, {
-      type: 'ExecutionStarted',
-      details: { input: text, roleArn: `arn:aws:iam::${FAKE_ACCOUNT}:role/keyturn-sfn` },
-    });
+    const batches = typeof script === 'function' ? script(parsed as Input) : script;
+    const execution = createExecution(arn, stateMachineArn, text, batches);
     return { executionArn: arn, startDate: execution.history[0]?.timestamp };
   };
 
-  const describeExecution = (input: Input) => {
-    const execution = find(input.executionArn);
-    const stopped = execution.status === 'RUNNING' ? {} : { stopDate: execution.history.at(-1)?.timestamp };
-    return {
-      executionArn: execution.arn,
-      stateMachineArn: execution.stateMachineArn,
-      name: execution.name,
-      status: execution.status,
-      startDate: execution.history[0]?.timestamp,
-      ...stopped,
-      input: execution.input,
-      ...(execution.output === undefined ? {} : { output: execution.output }),
-      ...(execution.error === undefined ? {} : { error: execution.error }),
-      ...(execution.cause === undefined ? {} : { cause: execution.cause }),
-    };
-  };
+  const describeExecution = (input: Input) => describeExecutionOf(find(input.executionArn));
 
   const getExecutionHistory = (input: Input) => {
     const execution = find(input.executionArn);
     return historyPage(execution.arn, execution.history, input, options.maxResultsPerPage ?? 1000);
+  };
+
+  const describeMapRun = (input: Input) =>
+    describeMapRunOf(mapRuns.find(input.mapRunArn), (arn) => find(arn).status);
+
+  /** ListExecutions of a state machine or (`mapRunArn`) of a map run's children, newest first. */
+  const listExecutions = (input: Input) => {
+    const byMachine = input.stateMachineArn !== undefined;
+    if (byMachine === (input.mapRunArn !== undefined)) {
+      throw new ValidationException({ message: 'Specify either stateMachineArn or mapRunArn', ...meta });
+    }
+    const scope = String(byMachine ? input.stateMachineArn : mapRuns.find(input.mapRunArn).arn);
+    if (byMachine && !scripts.has(scope)) {
+      throw new StateMachineDoesNotExist({ message: `State Machine Does Not Exist: '${scope}'`, ...meta });
+    }
+    return listExecutionsOf(executions, scope, byMachine ? 'stateMachineArn' : 'mapRunArn', input);
   };
 
   return {
@@ -182,6 +188,7 @@ export function createFakeSfn(options: FakeSfnOptions = {}): FakeSfn {
     denyNext: core.denyNext,
     failNext: core.failNext,
     executions,
+    mapRuns: mapRuns.runs,
     install(target = SFNClient) {
       stub = mockClient(target);
       stub.onAnyCommand().rejects(new Error('the fake Step Functions does not implement this command'));
@@ -192,6 +199,8 @@ export function createFakeSfn(options: FakeSfnOptions = {}): FakeSfn {
       stub
         .on(GetExecutionHistoryCommand)
         .callsFake(answer('GetExecutionHistoryCommand', getExecutionHistory));
+      stub.on(DescribeMapRunCommand).callsFake(answer('DescribeMapRunCommand', describeMapRun));
+      stub.on(ListExecutionsCommand).callsFake(answer('ListExecutionsCommand', listExecutions));
       return stub;
     },
     restore() {
@@ -211,7 +220,10 @@ export function createFakeSfn(options: FakeSfnOptions = {}): FakeSfn {
       for (const execution of executions) {
         if (executionArn !== undefined && execution.arn !== executionArn) continue;
         const batch = execution.status === 'RUNNING' ? execution.pending.shift() : undefined;
-        for (const spec of batch ?? []) append(execution, spec);
+        for (const step of batch ?? []) {
+          if ('mapRun' in step) mapRuns.apply(execution.arn, step);
+          else append(execution, step);
+        }
         advanced ||= batch !== undefined;
       }
       return advanced;

@@ -1,8 +1,8 @@
 import { ExecutionDoesNotExist, SFNClient } from '@aws-sdk/client-sfn';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ExecutionError } from '#shared/adapters/aws/execution-errors.ts';
+import { executionConsoleUrl } from '#shared/adapters/aws/executions.ts';
 import {
-  executionConsoleUrl,
   executionNameOf,
   rotationOutcomeOf,
   startRotationExecution,
