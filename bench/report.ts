@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { arch, availableParallelism, cpus, platform } from 'node:os';
+import { join } from 'node:path';
 
 /** A figure as it appears in JSON output; numbers carry their unit in the field name (`medianMs`). */
 export type BenchValue = number | string;
@@ -164,8 +165,8 @@ function show(value: BenchValue | undefined, format: Formatter | undefined): str
 
 function readPackageVersion(name: string): string {
   try {
-    const url = new URL(`../node_modules/${name}/package.json`, import.meta.url);
-    const { version } = JSON.parse(readFileSync(url, 'utf8')) as { version?: unknown };
+    const manifest = join(import.meta.dirname, '..', 'node_modules', name, 'package.json');
+    const { version } = JSON.parse(readFileSync(manifest, 'utf8')) as { version?: unknown };
     return typeof version === 'string' ? version : 'unknown';
   } catch {
     return 'unknown';

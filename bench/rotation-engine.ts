@@ -13,19 +13,13 @@ import {
 import { activeKey } from '#shared/keyring/queries.ts';
 import { generateSigningKeyPair, type PrivateSigningKey, type RsaBits } from '#shared/keys/index.ts';
 import type { AuditLog, KeyringStore, RotationPorts } from '#shared/ports.ts';
+import { INITIAL_SLOT, initIssuer } from '#shared/rotation/index.ts';
 import {
-  activateKey,
-  confirmVisible,
-  generateKey,
-  INITIAL_SLOT,
-  initIssuer,
-  prepareRotation,
-  publishNewKey,
-  pushKey,
-  StepNotReadyError,
-  verifyRotation,
-  watchRollout,
-} from '#shared/rotation/index.ts';
+  callRotationStep,
+  driveRotationTasks,
+  ROTATION_TASKS,
+  type RotationTask,
+} from '#test/shared/rotation/drive-rotation.ts';
 import { median, timeAsync } from './measure.ts';
 import { type BenchRow, type BenchSection, type Formatter, formatMs, progress } from './report.ts';
 
@@ -60,17 +54,9 @@ const ISSUER_COUNTS = [1, 10, 100, 1000] as const;
 const FLEET_CONCURRENCY = 10;
 const FLEET_BITS: RsaBits = 2048;
 
-const STEPS = [
-  'prepare',
-  'generate',
-  'publish',
-  'confirm-visible',
-  'push',
-  'watch-rollout',
-  'verify',
-  'activate',
-] as const;
-type StepName = (typeof STEPS)[number];
+/** The timed steps: the rotation workflow's tasks, in its order. */
+const STEPS = ROTATION_TASKS;
+type StepName = RotationTask;
 
 const PORTS = ['store', 'publisher', 'cluster', 'vault', 'audit'] as const;
 type PortName = (typeof PORTS)[number];
@@ -254,13 +240,13 @@ function metered<T extends object>(target: T, port: PortName, meter: PortMeter):
 // --- One rotation ------------------------------------------------------------------------------------
 
 /**
- * Runs one whole rotation through the real steps, as the workflow does: prepare, generate, publish, poll
- * confirm-visible, jump the clock over the lead time, push, poll the rollout, verify, activate. Polling
- * advances the manual clock by {@link POLL_INTERVAL_MS}; nothing waits for real time.
+ * Runs one whole rotation through the real steps, as the workflow does (the tests' driveRotationTasks):
+ * prepare, generate, publish, poll confirm-visible, jump the clock over the lead time, push, poll the
+ * rollout, verify, activate. Polling advances the manual clock by {@link POLL_INTERVAL_MS}; nothing
+ * waits for real time.
  */
 async function rotate(world: World, rotationId: string, meter?: PortMeter): Promise<RotationTiming> {
   const { ports, clock } = world;
-  const input = { issuerId: world.issuerId, rotationId };
   const steps = Object.fromEntries(STEPS.map((step) => [step, { ms: 0, portMs: 0, calls: 0 }])) as Record<
     StepName,
     StepTiming
@@ -277,36 +263,18 @@ async function rotate(world: World, rotationId: string, meter?: PortMeter): Prom
       timing.calls += 1;
     }
   };
+  const request = { issuerId: world.issuerId, rotationId, mode: 'scheduled' } as const;
   const start = performance.now();
-  await timed('prepare', () => prepareRotation(ports, { ...input, mode: 'scheduled' }));
-  const { kid } = await timed('generate', () => generateKey(ports, input));
-  await timed('publish', () => publishNewKey(ports, input));
-  const pushNotBefore = await pollUntil(
+  const results = await driveRotationTasks({
+    run: (task) => timed(task, () => callRotationStep(task, ports, request)),
     clock,
-    async () => (await timed('confirm-visible', () => confirmVisible(ports, input))).pushNotBefore,
-  );
-  clock.set(new Date(Math.max(Date.parse(pushNotBefore), clock.now().getTime())));
-  await timed('push', () => pushKey(ports, input));
-  await pollUntil(clock, async () =>
-    (await timed('watch-rollout', () => watchRollout(ports, input))).done ? true : undefined,
-  );
-  await pollUntil(clock, () => timed('verify', () => verifyRotation(ports, input)).catch(retryWhenNotReady));
-  await timed('activate', () => activateKey(ports, input));
-  return { kid, totalMs: performance.now() - start, steps };
-}
-
-async function pollUntil<T>(clock: ManualClock, poll: () => Promise<T | undefined>): Promise<T> {
-  for (let attempt = 0; attempt < MAX_POLLS; attempt += 1) {
-    const value = await poll();
-    if (value !== undefined) return value;
-    clock.advance(POLL_INTERVAL_MS);
-  }
-  throw new Error(`gave up after ${MAX_POLLS} polls`);
-}
-
-function retryWhenNotReady(error: unknown): undefined {
-  if (error instanceof StepNotReadyError) return undefined;
-  throw error;
+    maxPolls: MAX_POLLS,
+    pollIntervalMs: POLL_INTERVAL_MS,
+  });
+  const totalMs = performance.now() - start;
+  const kid = results.generate?.kid;
+  if (kid === undefined) throw new Error(`${world.issuerId}: rotation ${rotationId} generated no key`);
+  return { kid, totalMs, steps };
 }
 
 /** Throws unless the rotation ended with `kid` active in the keyring and signing on every node. */

@@ -9,7 +9,8 @@ import {
   type WorkflowEvent,
 } from '#local/workflow/local-workflow-runner.ts';
 import { createLocalPorts } from '#shared/adapters/local/index.ts';
-import { initIssuer } from '#shared/rotation/index.ts';
+import { initIssuer, type PrepareResult } from '#shared/rotation/index.ts';
+import { taskResource } from '#shared/workflow-tasks.ts';
 import { median } from './measure.ts';
 import { type BenchRow, type BenchSection, formatMs, progress } from './report.ts';
 
@@ -214,14 +215,14 @@ function chain(type: 'Pass' | 'Task', length: number): object {
     states[`S${index}`] =
       type === 'Pass'
         ? { Type: 'Pass', ...next }
-        : // biome-ignore lint/suspicious/noTemplateCurlyInString: an ASL placeholder the runner binds, not a template
-          { Type: 'Task', Resource: '${PrepareFunctionArn}', ...next };
+        : { Type: 'Task', Resource: taskResource('prepare'), ...next };
   }
   return { StartAt: 'S0', States: states };
 }
 
 async function perTransitionUs(definition: object, observed: boolean): Promise<number> {
-  const noop: TaskHandler = async (event) => event;
+  // The chain hands its input from state to state: a stand-in for prepare, not a prepare result.
+  const noop: TaskHandler<'prepare'> = async (event) => event as PrepareResult;
   const runner = createLocalWorkflowRunner({
     definition,
     handlers: { prepare: noop },

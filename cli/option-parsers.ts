@@ -1,5 +1,5 @@
 import { InvalidArgumentError } from 'commander';
-import { ISSUER_ID_PATTERN, ROTATION_ID_PATTERN } from '#shared/keyring/keyring.ts';
+import { AWS_ISSUER_ID_MAX_LENGTH, AWS_ISSUER_ID_PATTERN, isRotationId } from '#shared/identifiers.ts';
 import { parseRsaBits, type RsaBits } from '#shared/keys/index.ts';
 
 /** `--bits`: 2048, 3072 or 4096, as a usage error otherwise. */
@@ -22,23 +22,20 @@ export function parsePortOption(value: string): number {
 
 /** `--rotation-id`: 1-63 lowercase letters, digits, `.`, `_` or `-`. */
 export function parseRotationIdOption(value: string): string {
-  if (!ROTATION_ID_PATTERN.test(value)) {
+  if (!isRotationId(value)) {
     throw new InvalidArgumentError("expected 1-63 lowercase letters, digits, '.', '_' or '-'");
   }
   return value;
 }
 
 /**
- * Issuer ids in AWS: at most 42 characters, as the deployment's config allows, so that
- * `<issuer>--<rotation id>` fits the 80 characters of a Step Functions execution name.
+ * `--issuer-id` of an issuer in AWS: 1-42 lowercase letters, digits, `.` or `-`, as the deployment's
+ * config allows, so that `<issuer>--<rotation id>` fits a Step Functions execution name.
  */
-const MAX_AWS_ISSUER_ID = 42;
-
-/** `--issuer-id` of an issuer in AWS: 1-42 lowercase letters, digits, `.` or `-`. */
 export function parseIssuerIdOption(value: string): string {
-  if (!ISSUER_ID_PATTERN.test(value) || value.length > MAX_AWS_ISSUER_ID) {
+  if (!AWS_ISSUER_ID_PATTERN.test(value)) {
     throw new InvalidArgumentError(
-      `expected an issuer id: 1-${MAX_AWS_ISSUER_ID} lowercase letters, digits, '.' or '-', starting with a letter or digit`,
+      `expected an issuer id: 1-${AWS_ISSUER_ID_MAX_LENGTH} lowercase letters, digits, '.' or '-', starting with a letter or digit`,
     );
   }
   return value;
@@ -53,7 +50,7 @@ export function parseIssuerListOption(value: string): string[] {
       parseIssuerIdOption(id);
     } catch {
       throw new InvalidArgumentError(
-        `${id} is not an issuer id: 1-${MAX_AWS_ISSUER_ID} lowercase letters, digits, '.' or '-'`,
+        `${id} is not an issuer id: 1-${AWS_ISSUER_ID_MAX_LENGTH} lowercase letters, digits, '.' or '-'`,
       );
     }
   }

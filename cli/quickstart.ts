@@ -1,12 +1,16 @@
 import { resolve } from 'node:path';
-import { describeKeyring } from '#cli/commands/status.ts';
-import { createRotationProgress } from '#cli/rotation-progress.ts';
+import { runLocalRotation } from '#local/local-rotation.ts';
 import { createLocalHomePorts } from '#shared/adapters/local/index.ts';
 import { initIssuer } from '#shared/rotation/index.ts';
-import { runLocalRotation } from './local-rotation.ts';
+import { describeKeyring } from './commands/status.ts';
+import { createRotationProgress } from './rotation-progress.ts';
 
-/** The demo issuer `npm start` creates: served on loopback, short lead time and grace so reruns show retirement. */
-const DEMO_ISSUER = 'http://127.0.0.1:18080/demo';
+/**
+ * The port of the demo issuer `npm start` creates, unless KEYTURN_DEMO_PORT names another (tests pick a
+ * free one). Only the first run reads it: later runs serve the issuer URL stored in the keyring.
+ */
+const DEMO_PORT = 18080;
+/** Short lead time and grace, so reruns show retirement. */
 const DEMO_POLICY = { leadTimeSeconds: 3, graceSeconds: 60 } as const;
 
 /**
@@ -20,9 +24,9 @@ const DEMO_POLICY = { leadTimeSeconds: 3, graceSeconds: 60 } as const;
 async function main(): Promise<void> {
   const home = resolve(process.env.KEYTURN_HOME ?? '.keyturn');
   const write = (text: string) => process.stdout.write(text);
-  await ensureIssuer(home, write);
+  const issuerUrl = await ensureIssuer(home, write);
   const progress = createRotationProgress(write);
-  write(`Rotating the signing key of ${DEMO_ISSUER} (one line per workflow step):\n`);
+  write(`Rotating the signing key of ${issuerUrl} (one line per workflow step):\n`);
   const result = await runLocalRotation({ home, maintainFirst: true, onEvent: progress.onEvent }).finally(
     progress.finish,
   );
@@ -37,16 +41,31 @@ async function main(): Promise<void> {
   );
 }
 
-/** Creates the demo issuer on first run; later runs reuse it. */
-async function ensureIssuer(home: string, write: (text: string) => void): Promise<void> {
+/** Creates the demo issuer on first run; later runs reuse it. Resolves with the issuer URL. */
+async function ensureIssuer(home: string, write: (text: string) => void): Promise<string> {
   const ports = createLocalHomePorts({ home, actor: 'npm start' });
-  if ((await ports.store.list()).length > 0) {
-    return;
+  const [existing] = await ports.store.list();
+  const stored = existing === undefined ? undefined : await ports.store.read(existing);
+  if (stored !== undefined) {
+    return stored.keyring.issuerUrl;
   }
-  const created = await initIssuer(ports, { issuerUrl: DEMO_ISSUER, policy: DEMO_POLICY });
+  const issuerUrl = `http://127.0.0.1:${demoPort()}/demo`;
+  const created = await initIssuer(ports, { issuerUrl, policy: DEMO_POLICY });
   write(
     `Created issuer ${created.issuerId} at ${created.issuerUrl} with a new RSA 4096 key ${created.kid}\n`,
   );
+  return created.issuerUrl;
+}
+
+/** KEYTURN_DEMO_PORT, or {@link DEMO_PORT}. */
+function demoPort(): number {
+  const value = process.env.KEYTURN_DEMO_PORT;
+  if (value === undefined || value === '') return DEMO_PORT;
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 1 || port > 65_535) {
+    throw new RangeError(`KEYTURN_DEMO_PORT must be a port number (1-65535), not ${JSON.stringify(value)}`);
+  }
+  return port;
 }
 
 main().catch((error: unknown) => {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { DEFAULT_CLUSTER_SECRET_PREFIX } from '#shared/adapters/aws/cluster-credentials.ts';
+import { BUCKET_NAME_PATTERN, ISSUER_ID_PATTERN } from '#shared/identifiers.ts';
 import { TaskConfigError } from './task-errors.ts';
-import { ISSUER_ID_PATTERN } from './task-events.ts';
 
 /** The environment variables every task Lambda needs (the infrastructure sets them). */
 export const REQUIRED_ENV = ['KEYTURN_KMS_KEY_ID', 'KEYTURN_STATE_BUCKET', 'KEYTURN_ISSUER_BUCKET'] as const;
@@ -27,7 +27,6 @@ export interface AwsTaskConfig {
   readonly clusterSecretPrefix: string;
 }
 
-const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 const DISTRIBUTION_ID = /^[A-Z0-9]{1,32}$/;
 const SECRET_NAME_PREFIX = /^[A-Za-z0-9/_+=.@-]{1,256}$/;
 const TARGETS_EXAMPLE = '{"<issuerId>": {"bucket": "<bucket>", "distributionId": "<E...>"}}';
@@ -35,7 +34,7 @@ const TARGETS_EXAMPLE = '{"<issuerId>": {"bucket": "<bucket>", "distributionId":
 const issuerTargetsSchema = z.record(
   z.string().regex(ISSUER_ID_PATTERN, 'is not an issuer id'),
   z.strictObject({
-    bucket: z.string().regex(BUCKET_NAME, 'must be an S3 bucket name'),
+    bucket: z.string().regex(BUCKET_NAME_PATTERN, 'must be an S3 bucket name'),
     distributionId: z.string().regex(DISTRIBUTION_ID, 'must be a CloudFront distribution id').optional(),
   }),
 );

@@ -4,10 +4,11 @@ import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { KeyturnError } from '#shared/errors.ts';
-import { StepNotReadyError } from '#shared/rotation/index.ts';
+import { StepNotReadyError, type TaskResults } from '#shared/rotation/index.ts';
+import type { TaskName } from '#shared/workflow-tasks.ts';
 import { recordResultMetrics } from './result-metrics.ts';
 import { toTaskError } from './task-errors.ts';
-import { logIdsOf, type TaskName } from './task-events.ts';
+import { logIdsOf } from './task-events.ts';
 
 /** Service name of every log line, metric and trace. */
 export const SERVICE_NAME = 'keyturn';
@@ -62,11 +63,11 @@ export function completeContext(task: TaskName): middy.MiddlewareObj<unknown, un
  * into a TaskFailedError (the original stays as `cause`, unlogged).
  * Use it after `injectLambdaContext` and `logMetrics`, so it runs before their after/onError hooks.
  */
-export function observeStep(
-  task: TaskName,
+export function observeStep<T extends TaskName>(
+  task: T,
   logger: Logger,
   metrics: Metrics,
-): middy.MiddlewareObj<unknown, unknown, Error, Context> {
+): middy.MiddlewareObj<unknown, TaskResults[T], Error, Context> {
   // Keyed by request: the local runner may run one handler for several Map iterations at once.
   const started = new WeakMap<object, number>();
   const record = (request: object, outcome: StepOutcome) => {
@@ -83,7 +84,7 @@ export function observeStep(
     },
     after: (request) => {
       logger.info('step succeeded', { durationMs: record(request, 'ok') });
-      recordResultMetrics(task, metrics, request.event, request.response);
+      if (request.response != null) recordResultMetrics(task, metrics, request.event, request.response);
     },
     onError: (request) => {
       const error = toTaskError(task, request.error);

@@ -1,36 +1,15 @@
 import { z } from 'zod';
-import { ROTATION_ID_PATTERN, ROTATION_MODES } from '#shared/keyring/keyring.ts';
+import {
+  ISSUER_ID_PATTERN,
+  isIssuerId,
+  isRotationId,
+  KID_PATTERN,
+  ROTATION_ID_PATTERN,
+} from '#shared/identifiers.ts';
+import { ROTATION_MODES } from '#shared/keyring/keyring.ts';
+import type { TaskName } from '#shared/workflow-tasks.ts';
 import { TaskEventError } from './task-errors.ts';
 
-/** The tasks of the rotation and maintenance workflows, one Lambda each. */
-export type TaskName =
-  | 'prepare'
-  | 'generate'
-  | 'publish'
-  | 'confirm-visible'
-  | 'push'
-  | 'watch-rollout'
-  | 'verify'
-  | 'activate'
-  | 'rollback'
-  | 'maintain';
-
-/** Every {@link TaskName}, in workflow order. */
-export const TASK_NAMES: readonly TaskName[] = [
-  'prepare',
-  'generate',
-  'publish',
-  'confirm-visible',
-  'push',
-  'watch-rollout',
-  'verify',
-  'activate',
-  'rollback',
-  'maintain',
-];
-
-/** What an issuer id looks like: it names secrets, object keys and workflow executions. */
-export const ISSUER_ID_PATTERN = /^[a-z0-9][a-z0-9.-]{0,62}$/;
 const REASON_CAUSE_CHARS = 200;
 
 /** A Step Functions Catch result (`ResultPath` of a Catch): the error name and its cause. */
@@ -41,10 +20,7 @@ const fields = z.object({
   issuerId: z.string().regex(ISSUER_ID_PATTERN),
   rotationId: z.string().regex(ROTATION_ID_PATTERN),
   mode: z.enum(ROTATION_MODES),
-  compromisedKid: z
-    .string()
-    .regex(/^[A-Za-z0-9_-]{1,128}$/)
-    .optional(),
+  compromisedKid: z.string().regex(KID_PATTERN).optional(),
   leadTimeSeconds: z.number().int().nonnegative().optional(),
   reason: z.union([z.string().min(1), catchResult]).transform(reasonText),
   publishDrift: z.boolean().optional(),
@@ -87,8 +63,8 @@ export function logIdsOf(event: unknown): { issuerId?: string; rotationId?: stri
   }
   const { issuerId, rotationId } = event as Record<string, unknown>;
   return {
-    ...(typeof issuerId === 'string' && ISSUER_ID_PATTERN.test(issuerId) ? { issuerId } : {}),
-    ...(typeof rotationId === 'string' && ROTATION_ID_PATTERN.test(rotationId) ? { rotationId } : {}),
+    ...(typeof issuerId === 'string' && isIssuerId(issuerId) ? { issuerId } : {}),
+    ...(typeof rotationId === 'string' && isRotationId(rotationId) ? { rotationId } : {}),
   };
 }
 

@@ -16,9 +16,11 @@ import {
   publishNewKey,
   pushKey,
   rollbackRotation,
+  type TaskResults,
   verifyRotation,
   watchRollout,
 } from '#shared/rotation/index.ts';
+import { TASK_NAMES, type TaskName } from '#shared/workflow-tasks.ts';
 import {
   completeContext,
   createKeyturnLogger,
@@ -26,12 +28,19 @@ import {
   observeStep,
   SERVICE_NAME,
 } from './observability.ts';
-import { parseTaskEvent, TASK_NAMES, type TaskEvent, type TaskName } from './task-events.ts';
+import { parseTaskEvent, type TaskEvent } from './task-events.ts';
 
-export { TASK_NAMES, type TaskName };
+/**
+ * The Lambda handler of task `T`, resolving with its rotation step's result; callable with the event
+ * alone (the local runner, tests).
+ */
+export type TaskHandler<T extends TaskName = TaskName> = (
+  event: unknown,
+  context?: Partial<Context>,
+) => Promise<TaskResults[T]>;
 
-/** A task's Lambda handler; callable with the event alone (the local runner, tests). */
-export type TaskHandler = (event: unknown, context?: Partial<Context>) => Promise<unknown>;
+/** One handler per task, each typed with its own task's result. */
+export type TaskHandlers = { readonly [T in TaskName]: TaskHandler<T> };
 
 /**
  * Where a task's handler gets the ports of the event's issuer; called on every invocation, after the
@@ -50,7 +59,9 @@ export interface TaskHandlerOptions {
 }
 
 /** The one rotation step each task calls; its result is returned as is (ids, kids, times, facts). */
-const STEPS: { [T in TaskName]: (ports: RotationPorts, input: TaskEvent<T>) => Promise<unknown> } = {
+const STEPS: {
+  readonly [T in TaskName]: (ports: RotationPorts, input: TaskEvent<T>) => Promise<TaskResults[T]>;
+} = {
   prepare: prepareRotation,
   generate: generateKey,
   publish: publishNewKey,
@@ -68,11 +79,11 @@ export function createTaskHandler<T extends TaskName>(
   task: T,
   getPorts: PortsProvider,
   options: TaskHandlerOptions = {},
-): TaskHandler {
+): TaskHandler<T> {
   const logger = options.logger ?? createKeyturnLogger();
   const metrics = options.metrics ?? createKeyturnMetrics();
   const tracer = options.tracer ?? new Tracer({ serviceName: SERVICE_NAME });
-  const handler = middy<unknown, unknown, Error, Context>()
+  const handler = middy<unknown, TaskResults[T], Error, Context>()
     .use(completeContext(task))
     .use(captureLambdaHandler(tracer))
     // The event is never logged: only ids picked by observeStep reach the logs.
@@ -84,20 +95,18 @@ export function createTaskHandler<T extends TaskName>(
       return STEPS[task](await getPorts(input.issuerId), input);
     });
   // middy substitutes `{}` for a missing context and completeContext fills it in.
-  return handler as TaskHandler;
+  return handler as TaskHandler<T>;
 }
 
 /** The handlers of every task, sharing one logger, metrics and tracer. */
-export function createTaskHandlers(
-  getPorts: PortsProvider,
-  options: TaskHandlerOptions = {},
-): Record<TaskName, TaskHandler> {
+export function createTaskHandlers(getPorts: PortsProvider, options: TaskHandlerOptions = {}): TaskHandlers {
   const shared = {
     logger: options.logger ?? createKeyturnLogger(),
     metrics: options.metrics ?? createKeyturnMetrics(),
     tracer: options.tracer ?? new Tracer({ serviceName: SERVICE_NAME }),
   };
+  // Each entry is createTaskHandler(task), so each handler has its own task's result type.
   return Object.fromEntries(
     TASK_NAMES.map((task) => [task, createTaskHandler(task, getPorts, shared)]),
-  ) as Record<TaskName, TaskHandler>;
+  ) as unknown as TaskHandlers;
 }

@@ -5,6 +5,29 @@
  */
 import type { Keyring } from './keyring/keyring.ts';
 import type { PrivateSigningKey } from './keys/signing-key.ts';
+import type { TaskName } from './workflow-tasks.ts';
+
+// The errors the ports may throw, so that a caller (and every adapter) finds them beside the ports.
+export {
+  InvalidDiscoveryError,
+  InvalidKeySetError,
+  IssuerFetchError,
+  IssuerHeadersError,
+} from './issuer/errors.ts';
+export {
+  IssuerExistsError,
+  IssuerNotFoundError,
+  KeyringConflictError,
+  KeyringFormatError,
+} from './keyring/errors.ts';
+export {
+  ClusterAnswerError,
+  ClusterApiCallError,
+  InvalidationTimeoutError,
+  PublishConflictError,
+  UnsafeNameError,
+  VaultError,
+} from './port-errors.ts';
 
 /** A public key as the vault hands it out: never the private half. */
 export interface VaultKey {
@@ -20,7 +43,9 @@ export interface VaultKey {
 /**
  * Holds private keys sealed (SEALED): plaintext exists only inside `generate`/`seal` and in what `open`
  * returns to the push step. `generate` and `seal` are idempotent per (issuer, slot): a retried call after
- * a crash returns the key sealed the first time instead of making another.
+ * a crash returns the key sealed the first time instead of making another. Refusals are VaultError
+ * (ERR_VAULT_NOT_FOUND, ERR_VAULT_REF, ERR_VAULT_SLOT_TAKEN, ERR_VAULT_TAMPERED) or UnsafeNameError for an
+ * issuer id or slot that cannot name a key; their messages name refs and kids, never key material.
  */
 export interface KeyVault {
   /** Generates an RSA key pair and seals the private key under `slot` (a rotation id); idempotent. */
@@ -51,13 +76,14 @@ export interface StoredKeyring {
 /**
  * Keeps one keyring per issuer. Every change is a compare-and-swap: `update` fails with
  * KeyringConflictError when the stored revision is no longer `expectedRevision` (ONE-SIGNER, RETRY-SAFE).
+ * A stored state that does not parse is KeyringFormatError.
  */
 export interface KeyringStore {
   /** The keyring of an issuer, or undefined when there is none. Rejects a corrupt state file. */
   read(issuerId: string): Promise<StoredKeyring | undefined>;
   /** Creates the keyring of a new issuer; fails with IssuerExistsError when one exists. */
   create(keyring: Keyring): Promise<StoredKeyring>;
-  /** Replaces the keyring if it is still at `expectedRevision`. */
+  /** Replaces the keyring if it is still at `expectedRevision`; IssuerNotFoundError when there is none. */
   update(keyring: Keyring, expectedRevision: string): Promise<StoredKeyring>;
   /** Ids of every issuer in the store, sorted. */
   list(): Promise<string[]>;
@@ -79,7 +105,12 @@ export interface PublicView {
   readonly keySet: string;
 }
 
-/** Publishes issuer documents where relying parties read them, and reads them back as they do. */
+/**
+ * Publishes issuer documents where relying parties read them, and reads them back as they do. `publish`
+ * refuses an invalid key set (InvalidKeySetError, ALWAYS-VALID) and fails with PublishConflictError when
+ * another writer got in between; `invalidate` may fail with InvalidationTimeoutError; `readPublic` fails
+ * with IssuerFetchError (unreachable, not a plain 200) or IssuerHeadersError (served-headers.ts).
+ */
 export interface IssuerPublisher {
   /** Writes both documents under the issuer URL's path; idempotent. */
   publish(issuerUrl: string, documents: IssuerDocuments): Promise<void>;
@@ -113,6 +144,8 @@ export interface ClusterKeys {
 /**
  * The cluster whose service-account signing key keyturn rotates. `push` hands the cluster a key pair
  * (OpenShift: the next-bound-service-account-signing-key secret); the cluster rolls it out on its own.
+ * A failed API call is ClusterApiCallError (retried by the workflow), an answer that is not the
+ * cluster's is ClusterAnswerError; neither carries key material (SEALED).
  */
 export interface ClusterSigner {
   /** Gives the cluster this pair as its next signing key; idempotent for the same pair. */
@@ -130,12 +163,25 @@ export interface Clock {
   now(): Date;
 }
 
+/**
+ * What an audit entry records: a workflow task's transition (watch-rollout only reads and maintain audits
+ * its parts), the issuer's creation, or a part of maintenance: retiring or destroying a key, a public
+ * keys.json it could not read, a drifted key it published.
+ */
+export type AuditStep =
+  | Exclude<TaskName, 'watch-rollout' | 'maintain'>
+  | 'init'
+  | 'retire'
+  | 'destroy'
+  | 'read-public'
+  | 'adopt-drift';
+
 /** One line of the audit trail: a step's transition, never key material (SEALED). */
 export interface AuditEntry {
   readonly time: string;
   readonly issuerId: string;
   readonly rotationId?: string;
-  readonly step: string;
+  readonly step: AuditStep;
   readonly kid?: string;
   readonly actor: string;
   readonly outcome: 'ok' | 'skipped' | 'failed';

@@ -92,24 +92,33 @@ export function registerInit(program: Command, io: CliIo): void {
       await initLocally(io, issuerUrl, options);
       return;
     }
-    const issuerId = options.issuerId ?? usage("required option '--issuer-id <id>' not specified");
-    if (options.issuerBucket !== undefined && options.issuerUrl === undefined) {
-      usage('--issuer-bucket needs --issuer-url: the URL clusters already use for that bucket');
-    }
-    if (options.distributionId !== undefined && options.issuerBucket === undefined) {
-      usage("--distribution-id goes with --issuer-bucket (the stack's own distribution is known)");
-    }
-    const adopt = options.adopt === undefined ? undefined : await readAdopted(io, options);
-    await initOnAws(io, {
-      issuerId,
-      policy: policyOf(options),
-      ...(adopt === undefined ? {} : { adopt }),
-      ...(options.issuerUrl === undefined ? {} : { issuerUrl: options.issuerUrl }),
-      ...(options.issuerBucket === undefined ? {} : { issuerBucket: options.issuerBucket }),
-      ...(options.distributionId === undefined ? {} : { distributionId: options.distributionId }),
-      ...(options.stack === undefined ? {} : { stack: options.stack }),
-      ...(options.region === undefined ? {} : { region: options.region }),
-    });
+    await initAwsFromOptions(io, options, usage);
+  });
+}
+
+/** `init --aws`: checks the flags that go together, then creates (or adopts) the issuer on the stack. */
+async function initAwsFromOptions(
+  io: CliIo,
+  options: InitOptions,
+  usage: (message: string) => never,
+): Promise<void> {
+  const issuerId = options.issuerId ?? usage("required option '--issuer-id <id>' not specified");
+  if (options.issuerBucket !== undefined && options.issuerUrl === undefined) {
+    usage('--issuer-bucket needs --issuer-url: the URL clusters already use for that bucket');
+  }
+  if (options.distributionId !== undefined && options.issuerBucket === undefined) {
+    usage("--distribution-id goes with --issuer-bucket (the stack's own distribution is known)");
+  }
+  const adopt = options.adopt === undefined ? undefined : await readAdopted(io, options);
+  await initOnAws(io, {
+    issuerId,
+    policy: policyOf(options),
+    ...(adopt === undefined ? {} : { adopt }),
+    ...(options.issuerUrl === undefined ? {} : { issuerUrl: options.issuerUrl }),
+    ...(options.issuerBucket === undefined ? {} : { issuerBucket: options.issuerBucket }),
+    ...(options.distributionId === undefined ? {} : { distributionId: options.distributionId }),
+    ...(options.stack === undefined ? {} : { stack: options.stack }),
+    ...(options.region === undefined ? {} : { region: options.region }),
   });
 }
 

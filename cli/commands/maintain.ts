@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { runLocalMaintenance } from '#local/local-maintenance.ts';
 import { LocalRotationError } from '#local/local-session.ts';
-import { ISSUER_ID_PATTERN } from '#shared/keyring/keyring.ts';
+import { isIssuerId } from '#shared/identifiers.ts';
 import { type AwsTargetOptions, addAwsTargetOptions, namesAwsTarget } from '../aws-target.ts';
 import { HOME_OPTION, homeFrom } from '../home.ts';
 import type { CliIo } from '../io.ts';
@@ -58,20 +58,7 @@ export function registerMaintain(program: Command, io: CliIo): void {
       });
     }
     if (aws) {
-      const localOnly = givenFlags(self, LOCAL_ONLY);
-      if (localOnly.length > 0)
-        self.error(`error: ${localOnly.join(', ')}: they need --local`, { exitCode: 2 });
-      const bad = options.issuer?.find((id) => !ISSUER_ID_PATTERN.test(id));
-      if (bad !== undefined) {
-        self.error(`error: --issuer ${bad} is not an issuer id (lowercase letters, digits, '.', '-')`, {
-          exitCode: 2,
-        });
-      }
-      await maintainOnAws(io, {
-        ...(options.issuer === undefined ? {} : { issuerIds: [...new Set(options.issuer)] }),
-        ...(options.stack === undefined ? {} : { stack: options.stack }),
-        ...(options.region === undefined ? {} : { region: options.region }),
-      });
+      await maintainAwsFromOptions(io, options, self);
       return;
     }
     if (options.local !== true) {
@@ -86,6 +73,23 @@ export function registerMaintain(program: Command, io: CliIo): void {
       });
     }
     await maintainLocally(io, options);
+  });
+}
+
+/** `maintain --aws`: refuses local-only flags and malformed ids, then runs the deployed workflow. */
+async function maintainAwsFromOptions(io: CliIo, options: MaintainOptions, self: Command): Promise<void> {
+  const localOnly = givenFlags(self, LOCAL_ONLY);
+  if (localOnly.length > 0) self.error(`error: ${localOnly.join(', ')}: they need --local`, { exitCode: 2 });
+  const bad = options.issuer?.find((id) => !isIssuerId(id));
+  if (bad !== undefined) {
+    self.error(`error: --issuer ${bad} is not an issuer id (lowercase letters, digits, '.', '-')`, {
+      exitCode: 2,
+    });
+  }
+  await maintainOnAws(io, {
+    ...(options.issuer === undefined ? {} : { issuerIds: [...new Set(options.issuer)] }),
+    ...(options.stack === undefined ? {} : { stack: options.stack }),
+    ...(options.region === undefined ? {} : { region: options.region }),
   });
 }
 

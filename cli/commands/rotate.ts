@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { runLocalRotation } from '#local/local-rotation.ts';
-import { ISSUER_ID_PATTERN } from '#shared/keyring/keyring.ts';
+import { isIssuerId } from '#shared/identifiers.ts';
 import { findKey } from '#shared/keyring/queries.ts';
 import { type AwsTargetOptions, addAwsTargetOptions } from '../aws-target.ts';
 import { parseDurationSeconds } from '../durations.ts';
@@ -126,7 +126,7 @@ export function registerRotate(program: Command, io: CliIo): void {
           },
         );
       }
-      if (!ISSUER_ID_PATTERN.test(options.issuer)) {
+      if (!isIssuerId(options.issuer)) {
         self.error(
           `error: --issuer ${options.issuer} is not an issuer id (lowercase letters, digits, '.', '-')`,
           {

@@ -1,8 +1,12 @@
 import { z } from 'zod';
+import {
+  AWS_ISSUER_ID_MAX_LENGTH,
+  AWS_ISSUER_ID_PATTERN,
+  BUCKET_NAME_PATTERN,
+  DISTRIBUTION_ID_PATTERN,
+} from '#shared/identifiers.ts';
 import { LOG_RETENTION_DAYS } from '../constructs/log-retention.ts';
 
-/** Issuer ids name a URL path, an S3 prefix, secrets and execution names (`<id>--<uuid>` ≤ 80 chars). */
-const ISSUER_ID = /^[a-z0-9][a-z0-9.-]{0,41}$/;
 const ACCOUNT = /^\d{12}$/;
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
 const HOST = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
@@ -10,22 +14,27 @@ const ACM_US_EAST_1 = /^arn:aws[a-z-]*:acm:us-east-1:\d{12}:certificate\/[0-9a-f
 const IAM_ROLE = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
 const OIDC_PROVIDER = /^arn:aws[a-z-]*:iam::\d{12}:oidc-provider\/.+$/;
 const WAF_ACL = /^arn:aws[a-z-]*:wafv2:us-east-1:\d{12}:global\/webacl\/.+$/;
-const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
-const DISTRIBUTION = /^E[A-Z0-9]{7,20}$/;
 
 const existingIssuerSchema = z.strictObject({
   /** The issuer URL clusters already use (ccoctl's S3 or CloudFront URL); it does not change. */
   url: z.url({ protocol: /^https$/, error: 'must be an https:// URL' }),
   /** The bucket ccoctl created; keyturn writes keys.json and discovery there. */
-  bucketName: z.string().regex(BUCKET, 'must be an S3 bucket name'),
+  bucketName: z.string().regex(BUCKET_NAME_PATTERN, 'must be an S3 bucket name'),
   /** The distribution in front of that bucket, if any, to invalidate after each publish. */
-  distributionId: z.string().regex(DISTRIBUTION, 'must be a CloudFront distribution id').optional(),
+  distributionId: z
+    .string()
+    .regex(DISTRIBUTION_ID_PATTERN, 'must be a CloudFront distribution id')
+    .optional(),
 });
 
 const issuerSchema = z.strictObject({
   id: z
     .string()
-    .regex(ISSUER_ID, "must be 1-42 lowercase letters, digits, '.' or '-', starting alphanumeric"),
+    // Issuer ids name a URL path, an S3 prefix, secrets and execution names (`<id>--<uuid>` ≤ 80 chars).
+    .regex(
+      AWS_ISSUER_ID_PATTERN,
+      `must be 1-${AWS_ISSUER_ID_MAX_LENGTH} lowercase letters, digits, '.' or '-', starting alphanumeric`,
+    ),
   /** Days between scheduled rotations. @default rotation.intervalDays */
   rotationIntervalDays: z.int().min(1).max(3650).optional(),
   /** Alarm when the active key is older than this. @default rotation.maxKeyAgeDays */

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { z } from 'zod';
 
 /** The resources keyturn's functions act on, as named in infra/iam-inventory.json. */
@@ -29,7 +30,7 @@ export type InventoryEntry = z.output<typeof entrySchema>;
 export type IamInventory = Readonly<Record<string, InventoryEntry>>;
 
 /** The committed inventory, recorded by test/shared/adapters/aws/iam-inventory.test.ts. */
-export const IAM_INVENTORY_PATH = new URL('../iam-inventory.json', import.meta.url).pathname;
+export const IAM_INVENTORY_PATH = join(import.meta.dirname, '..', 'iam-inventory.json');
 
 /** Reads and checks the IAM inventory; each function's `actions` must be the union of its resources. */
 export function loadIamInventory(path = IAM_INVENTORY_PATH): IamInventory {

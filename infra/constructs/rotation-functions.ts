@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -5,13 +6,12 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { type BundlingOptions, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { TASK_NAMES, type TaskName } from '#functions/task-events.ts';
+import { TASK_NAMES, type TaskName, taskPascalName } from '#shared/workflow-tasks.ts';
 import type { IamInventory } from './iam-inventory.ts';
 import { type GrantTargets, statementsFor } from './inventory-grants.ts';
 import { nagArn } from './nag-ids.ts';
-import { pascalCase } from './names.ts';
 
-const ROOT = new URL('../../', import.meta.url).pathname;
+const ROOT = join(import.meta.dirname, '..', '..');
 
 /**
  * How each handler is bundled: ESM for Node 24, the SDK v3 from the runtime, class names kept because
@@ -72,7 +72,7 @@ export class RotationFunctions extends Construct {
       const entry = props.inventory[task];
       if (entry === undefined)
         throw new Error(`infra/iam-inventory.json has no entry for the ${task} function`);
-      const name = pascalCase(task);
+      const name = taskPascalName(task);
       const logGroup = new logs.LogGroup(this, `${name}Logs`, {
         retention: props.logRetention,
         removalPolicy: RemovalPolicy.RETAIN,
@@ -86,9 +86,9 @@ export class RotationFunctions extends Construct {
       const placement = entry.resources['cluster-credentials'] ? props.clusterPlacement : undefined;
       const fn = new NodejsFunction(this, name, {
         description: `keyturn rotation task: ${task}`,
-        entry: `${ROOT}functions/handlers/${task}.ts`,
+        entry: join(ROOT, 'functions', 'handlers', `${task}.ts`),
         projectRoot: ROOT,
-        depsLockFilePath: `${ROOT}package-lock.json`,
+        depsLockFilePath: join(ROOT, 'package-lock.json'),
         runtime: lambda.Runtime.NODEJS_24_X,
         architecture: lambda.Architecture.ARM_64,
         memorySize: 512,

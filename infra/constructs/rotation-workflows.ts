@@ -4,16 +4,9 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { TASK_NAMES, type TaskName } from '#functions/task-events.ts';
+import { TASK_NAMES, type TaskName, taskPlaceholder } from '#shared/workflow-tasks.ts';
+import { WORKFLOW_FILES, type WorkflowName } from '../workflows/index.ts';
 import { nagArn } from './nag-ids.ts';
-import { pascalCase } from './names.ts';
-
-/** The ASL files, shared with the local runner (local/workflow/local-workflow-runner.ts). */
-export const WORKFLOW_FILES = {
-  rotation: new URL('../workflows/rotation.asl.json', import.meta.url).pathname,
-  maintenance: new URL('../workflows/maintenance.asl.json', import.meta.url).pathname,
-  fleet: new URL('../workflows/fleet.asl.json', import.meta.url).pathname,
-} as const;
 
 /** Props of {@link RotationWorkflows}. */
 export interface RotationWorkflowsProps {
@@ -37,7 +30,7 @@ export class RotationWorkflows extends Construct {
   constructor(scope: Construct, id: string, props: RotationWorkflowsProps) {
     super(scope, id);
     const functionArns = Object.fromEntries(
-      TASK_NAMES.map((task) => [`${pascalCase(task)}FunctionArn`, props.functions[task].functionArn]),
+      TASK_NAMES.map((task) => [taskPlaceholder(task), props.functions[task].functionArn]),
     );
     this.rotation = this.createStateMachine('Rotation', 'rotation', functionArns, props.logRetention);
     this.maintenance = this.createStateMachine(
@@ -62,7 +55,7 @@ export class RotationWorkflows extends Construct {
 
   private createStateMachine(
     id: string,
-    file: keyof typeof WORKFLOW_FILES,
+    file: WorkflowName,
     substitutions: Record<string, string>,
     logRetention: logs.RetentionDays,
   ): sfn.StateMachine {

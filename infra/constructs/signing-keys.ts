@@ -3,8 +3,8 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { type TaskName, taskPascalName } from '#shared/workflow-tasks.ts';
 import { adminOnlyKeyPolicy, splitKmsActions } from './key-policies.ts';
-import { pascalCase } from './names.ts';
 import { privateBucketProps } from './private-bucket.ts';
 
 /** Secrets holding private signing keys: `keyturn/<issuer>/<slot>` (shared/adapters/aws/aws-vault.ts). */
@@ -81,8 +81,8 @@ export class SigningKeys extends Construct {
    * Lets one function's role use the key for the kms actions its inventory lists: data key pairs
    * directly, decrypt and data keys only through Secrets Manager.
    */
-  allowFunctionKeyUse(task: string, role: iam.IRole, actions: readonly string[]): void {
-    const sid = `Function${pascalCase(task)}`;
+  allowFunctionKeyUse(task: TaskName, role: iam.IRole, actions: readonly string[]): void {
+    const sid = `Function${taskPascalName(task)}`;
     const { direct, viaSecretsManager } = splitKmsActions(actions);
     if (direct.length > 0) this.allowKeyUse(sid, [role], direct, false);
     if (viaSecretsManager.length > 0)

@@ -1,7 +1,7 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
-import { TASK_NAMES } from '#functions/task-events.ts';
+import { TASK_NAMES } from '#shared/workflow-tasks.ts';
 import type { KeyturnConfig } from '../config/keyturn-config.ts';
 import { maxKeyAgeDaysOf, rotationIntervalDaysOf } from '../config/load-config.ts';
 import { AccessLogBucket } from '../constructs/access-log-bucket.ts';

@@ -12,24 +12,24 @@
  *   confirm-visible result is checked), and long waits like the 48 h grace are never Wait states: the
  *   maintenance workflow removes keys once their grace has passed.
  */
-import { readFileSync } from 'node:fs';
 import { type RunOptions, StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
-import {
-  createTaskHandlers,
-  type PortsProvider,
-  TASK_NAMES,
-  type TaskHandlerOptions,
-  type TaskName,
-} from '../../functions/task-handlers.ts';
-import type { WorkflowEvent } from '../../shared/workflow-event.ts';
+import { createTaskHandlers, type PortsProvider, type TaskHandlerOptions } from '#functions/task-handlers.ts';
+import { type WorkflowName as AnyWorkflowName, loadWorkflowDefinition } from '#infra/workflows/index.ts';
+import type { TaskResults, VisibilityResult } from '#shared/rotation/index.ts';
+import type { WorkflowEvent } from '#shared/workflow-event.ts';
+import { type TaskName, taskOfResource } from '#shared/workflow-tasks.ts';
+import { followExecutionEvents } from './execution-events.ts';
 
-export type { TaskName, WorkflowEvent };
+export type { WorkflowEvent };
 
-/** One task handler: the same function the task's Lambda entry point wraps. */
-export type TaskHandler = (event: unknown) => Promise<unknown>;
+/** The handler of task `T`: the same function the task's Lambda entry point wraps, or a stand-in. */
+export type TaskHandler<T extends TaskName = TaskName> = (event: unknown) => Promise<TaskResults[T]>;
 
-/** The workflows shipped in infra/workflows/. */
-export type WorkflowName = 'rotation' | 'maintenance';
+/** Handlers by task name, each with its own task's result. */
+export type LocalTaskHandlers = { readonly [T in TaskName]?: TaskHandler<T> };
+
+/** The workflows of infra/workflows/ whose tasks run locally (the fleet workflow starts rotations instead). */
+export type WorkflowName = Extract<AnyWorkflowName, 'rotation' | 'maintenance'>;
 
 /** How to build a runner. */
 export interface LocalWorkflowRunnerOptions {
@@ -39,7 +39,7 @@ export interface LocalWorkflowRunnerOptions {
    * Handlers by task name; every Task state must find one. @default the Lambda handlers of
    * functions/task-handlers.ts bound to `ports` (the very same code as in AWS)
    */
-  readonly handlers?: Readonly<Partial<Record<TaskName, TaskHandler>>>;
+  readonly handlers?: LocalTaskHandlers;
   /**
    * The ports the default handlers use, asked for with each task's issuerId (required unless `handlers`
    * is given). A local session serves one issuer and may ignore the id.
@@ -102,27 +102,6 @@ export class WorkflowBindingError extends Error {
 /** Node's setTimeout limit: a longer delay fires at once. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
-/** The path of a workflow shipped in infra/workflows/. */
-export function workflowPath(name: WorkflowName): string {
-  return new URL(`../../infra/workflows/${name}.asl.json`, import.meta.url).pathname;
-}
-
-/** Reads and parses a workflow shipped in infra/workflows/. */
-export function loadWorkflowDefinition(name: WorkflowName): Record<string, unknown> {
-  return JSON.parse(readFileSync(workflowPath(name), 'utf8')) as Record<string, unknown>;
-}
-
-/** `${ConfirmVisibleFunctionArn}` → `confirm-visible`; undefined for anything else. */
-export function taskNameOfResource(resource: string): string | undefined {
-  const match = /^\$\{([A-Z][A-Za-z0-9]*)FunctionArn\}$/.exec(resource);
-  if (match?.[1] === undefined) {
-    return undefined;
-  }
-  return match[1].replace(/[A-Z]/g, (letter, offset: number) =>
-    offset === 0 ? letter.toLowerCase() : `-${letter.toLowerCase()}`,
-  );
-}
-
 interface StateInfo {
   readonly name: string;
   readonly state: Record<string, unknown>;
@@ -149,13 +128,13 @@ export function bindTasks(definition: object): Map<string, TaskName> {
   const tasks = new Map<string, TaskName>();
   for (const { name, state } of listStates(definition)) {
     if (state.Type !== 'Task') continue;
-    const task = taskNameOfResource(String(state.Resource));
-    if (task === undefined || !(TASK_NAMES as readonly string[]).includes(task)) {
+    const task = taskOfResource(String(state.Resource));
+    if (task === undefined) {
       throw new WorkflowBindingError(
         `Task state ${name} has Resource ${String(state.Resource)}, which names no keyturn task (expected \${<Task>FunctionArn})`,
       );
     }
-    tasks.set(name, task as TaskName);
+    tasks.set(name, task);
   }
   return tasks;
 }
@@ -181,12 +160,7 @@ export function createLocalWorkflowRunner(options: LocalWorkflowRunnerOptions): 
   }
   const taskResourceLocalHandlers: Record<string, LibraryTaskHandler> = {};
   for (const [state, task] of tasks) {
-    const handler = handlers[task] as TaskHandler;
-    taskResourceLocalHandlers[state] = (async (input: unknown) => {
-      const result = await handler(input);
-      if (task === 'confirm-visible') assertTimerCanWait(result);
-      return (result ?? null) as LibraryJson;
-    }) as LibraryTaskHandler;
+    taskResourceLocalHandlers[state] = libraryHandler(task, handlers);
   }
   const waitTimeOverrides: Record<string, number> = {};
   const retryIntervalOverrides: Record<string, number[]> = {};
@@ -212,7 +186,7 @@ export function createLocalWorkflowRunner(options: LocalWorkflowRunnerOptions): 
       });
       const onAbort = () => execution.abort();
       runOptions?.signal?.addEventListener('abort', onAbort, { once: true });
-      const trace = followEvents(execution.eventLogs, options.onEvent);
+      const trace = followExecutionEvents(execution.eventLogs, options.onEvent);
       try {
         const result = await execution.result;
         await trace.done;
@@ -234,7 +208,24 @@ export function createLocalWorkflowRunner(options: LocalWorkflowRunnerOptions): 
   };
 }
 
-function defaultHandlers(options: LocalWorkflowRunnerOptions): Record<TaskName, TaskHandler> {
+/** What the local run checks in a task's result before the workflow goes on. */
+const RESULT_CHECKS: { readonly [T in TaskName]?: (result: TaskResults[T]) => void } = {
+  'confirm-visible': assertTimerCanWait,
+};
+
+/** The library's handler of a Task state bound to `task` (whose handler was checked to exist). */
+function libraryHandler<T extends TaskName>(task: T, handlers: LocalTaskHandlers): LibraryTaskHandler {
+  const handler = handlers[task] as TaskHandler<T>;
+  const check = RESULT_CHECKS[task];
+  return (async (input: unknown) => {
+    const result = await handler(input);
+    check?.(result);
+    // Step results are plain JSON (ids, kids, times); interfaces just lack the library's index signature.
+    return (result ?? null) as unknown as LibraryJson;
+  }) as LibraryTaskHandler;
+}
+
+function defaultHandlers(options: LocalWorkflowRunnerOptions): LocalTaskHandlers {
   if (options.ports === undefined) {
     throw new WorkflowBindingError('give the runner either handlers or the ports of the default handlers');
   }
@@ -249,9 +240,8 @@ function errorName(error: unknown): string {
 }
 
 /** The confirm-visible result's pushNotBefore must fit in one Node timer (see the module comment). */
-function assertTimerCanWait(result: unknown): void {
-  const pushNotBefore = (result as { pushNotBefore?: unknown } | null)?.pushNotBefore;
-  if (typeof pushNotBefore !== 'string') return;
+function assertTimerCanWait({ pushNotBefore }: VisibilityResult): void {
+  if (pushNotBefore === undefined) return;
   const delay = Date.parse(pushNotBefore) - Date.now();
   if (delay > MAX_TIMER_MS) {
     throw new RangeError(
@@ -264,96 +254,3 @@ type LibraryTaskHandler = NonNullable<
   NonNullable<RunOptions['overrides']>['taskResourceLocalHandlers']
 >[string];
 type LibraryJson = Awaited<ReturnType<LibraryTaskHandler>>;
-
-type LibraryEvent = {
-  type: string;
-  timestamp: number;
-  state?: { name: string; type: string; input?: unknown };
-  index?: number;
-  Error?: string;
-  retry?: { attempt: number };
-};
-
-/** Consumes the library's event log: reports progress and remembers where and why it failed. */
-function followEvents(
-  events: AsyncGenerator<unknown>,
-  onEvent: ((event: WorkflowEvent) => void) | undefined,
-) {
-  let startedAt: number | undefined;
-  const entered = new Map<string, number>();
-  let failedState: string | undefined;
-  // The innermost state of a failure: a Map fails after its iteration's state; a catch or retry closes it.
-  let failureOpen = false;
-  let reason: { Error?: string; Cause?: unknown } | undefined;
-  const emit = (event: LibraryEvent, type: WorkflowEvent['type'], extra: Partial<WorkflowEvent> = {}) => {
-    if (onEvent === undefined) return;
-    startedAt ??= event.timestamp;
-    onEvent({
-      type,
-      at: new Date(event.timestamp),
-      elapsedMs: event.timestamp - startedAt,
-      ...(event.state === undefined ? {} : { state: event.state.name, stateType: event.state.type }),
-      ...(event.index === undefined ? {} : { index: event.index }),
-      ...extra,
-    });
-  };
-  const done = (async () => {
-    try {
-      for await (const raw of events) {
-        const event = raw as LibraryEvent;
-        startedAt ??= event.timestamp;
-        const key = `${event.state?.name}#${event.index ?? ''}`;
-        const stateElapsedMs = () => {
-          const since = entered.get(key);
-          return since === undefined ? {} : { stateElapsedMs: event.timestamp - since };
-        };
-        switch (event.type) {
-          case 'ExecutionStarted':
-            emit(event, 'execution-started');
-            break;
-          case 'ExecutionSucceeded':
-            emit(event, 'execution-succeeded');
-            break;
-          case 'ExecutionFailed':
-            emit(event, 'execution-failed', event.Error === undefined ? {} : { error: event.Error });
-            break;
-          case 'StateEntered': {
-            entered.set(key, event.timestamp);
-            if (event.state?.type === 'Fail') {
-              failedState = event.state.name;
-              const error = (event.state.input as { error?: { Error?: string; Cause?: unknown } } | null)
-                ?.error;
-              if (error !== undefined) reason = { Error: error.Error, Cause: error.Cause };
-            }
-            emit(event, 'state-entered');
-            break;
-          }
-          case 'StateExited':
-            emit(event, 'state-exited', stateElapsedMs());
-            break;
-          case 'StateFailed':
-            if (!failureOpen) failedState = event.state?.name;
-            failureOpen = true;
-            emit(event, 'state-failed', {
-              ...stateElapsedMs(),
-              ...(event.Error === undefined ? {} : { error: event.Error }),
-            });
-            break;
-          case 'StateRetried':
-            failureOpen = false;
-            emit(event, 'state-retried', event.retry === undefined ? {} : { attempt: event.retry.attempt });
-            break;
-          case 'StateCaught':
-            failureOpen = false;
-            emit(event, 'state-caught', stateElapsedMs());
-            break;
-          default:
-            break;
-        }
-      }
-    } catch {
-      // The event log ends with the execution; a failed execution may end it with an error.
-    }
-  })();
-  return { done, failedState: () => failedState, reason: () => reason };
-}

@@ -24,3 +24,9 @@ export class InvalidDiscoveryError extends KeyturnError<
 
 /** The public issuer could not be read (network, status, redirect, size). */
 export class IssuerFetchError extends KeyturnError<'ERR_ISSUER_FETCH'> {}
+
+/**
+ * The public keys.json answers 200 but with headers relying parties mishandle: a content type other than
+ * application/json, or caching forbidden (`no-store`, `max-age=0`), DESIGN.md §1.
+ */
+export class IssuerHeadersError extends KeyturnError<'ERR_ISSUER_HEADERS'> {}

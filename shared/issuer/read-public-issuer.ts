@@ -48,6 +48,20 @@ export async function fetchKeySet(
 
 /** GETs a small JSON document, refusing redirects, non-200 answers and oversized bodies. */
 export async function fetchDocument(url: string, options: ReadPublicOptions = {}): Promise<string> {
+  return (await fetchServedDocument(url, options)).text;
+}
+
+/** A document as a relying party received it: its text and the headers it was served with. */
+export interface ServedDocument {
+  readonly text: string;
+  readonly headers: Headers;
+}
+
+/** {@link fetchDocument}, keeping the answer's headers for the checks of served-headers.ts. */
+export async function fetchServedDocument(
+  url: string,
+  options: ReadPublicOptions = {},
+): Promise<ServedDocument> {
   const fetch = options.fetch ?? globalThis.fetch;
   let response: Response;
   try {
@@ -62,7 +76,7 @@ export async function fetchDocument(url: string, options: ReadPublicOptions = {}
     });
   }
   assertPlainOk(url, response);
-  return readBody(url, response);
+  return { text: await readBody(url, response), headers: response.headers };
 }
 
 function assertPlainOk(url: string, response: Response): void {

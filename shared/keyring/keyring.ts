@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ISSUER_ID_PATTERN, KID_PATTERN, ROTATION_ID_PATTERN } from '#shared/identifiers.ts';
 import { KeyringFormatError } from './errors.ts';
 
 /** The schema version this code reads and writes. */
@@ -29,11 +30,7 @@ export const ROTATION_MODES = ['scheduled', 'manual', 'emergency'] as const;
 export type RotationMode = (typeof ROTATION_MODES)[number];
 
 const isoTime = z.iso.datetime({ offset: false });
-const kid = z.string().regex(/^[A-Za-z0-9_-]{1,128}$/);
-/** Rotation ids name vault slots, files and workflow executions: lowercase, digits, `.`, `_`, `-`. */
-export const ROTATION_ID_PATTERN = /^[a-z0-9][a-z0-9._-]{0,62}$/;
-/** Issuer ids: they name files, S3 keys, secrets and (with a rotation id) Step Functions executions. */
-export const ISSUER_ID_PATTERN = /^[a-z0-9][a-z0-9.-]{0,62}$/;
+const kid = z.string().regex(KID_PATTERN);
 const rotationId = z.string().regex(ROTATION_ID_PATTERN);
 
 const keyRecordSchema = z

@@ -3,11 +3,16 @@ import { findKey } from '../keyring/queries.ts';
 import type { RotationPorts } from '../ports.ts';
 import { commit, loadKeyring, nowIso, requireRotation, type StepInput } from './step-context.ts';
 
+/** The key generate made (or found made) for the rotation. */
+export interface GenerateResult {
+  readonly kid: string;
+}
+
 /**
  * Generates the rotation's new key in the vault (sealed at once: SEALED) and records it as `generated`.
  * The vault slot is the rotation id, so a re-run after a crash gets the same key back (RETRY-SAFE).
  */
-export async function generateKey(ports: RotationPorts, input: StepInput): Promise<{ kid: string }> {
+export async function generateKey(ports: RotationPorts, input: StepInput): Promise<GenerateResult> {
   const stored = await loadKeyring(ports, input.issuerId);
   const { keyring } = stored;
   const rotation = requireRotation(keyring, input.rotationId);

@@ -1,3 +1,4 @@
+import { ISSUER_ID_MAX_LENGTH } from '#shared/identifiers.ts';
 import { normalizeIssuerUrl } from '../issuer/issuer-url.ts';
 import { IssuerExistsError } from '../keyring/errors.ts';
 import { KEYRING_SCHEMA_VERSION, type Keyring, type Policy } from '../keyring/keyring.ts';
@@ -94,7 +95,7 @@ export function issuerIdFromUrl(issuerUrl: string): string {
     .toLowerCase()
     .replace(/[^a-z0-9.-]+/g, '-')
     .replace(/^[-.]+|-+$/g, '')
-    .slice(0, 63);
+    .slice(0, ISSUER_ID_MAX_LENGTH);
   if (id === '') {
     throw new RotationRequestError(
       'ERR_ROTATION_REQUEST',

@@ -4,14 +4,19 @@ import { publishKeyring } from './publish-documents.ts';
 import { requireNewKey } from './rotation-keys.ts';
 import { commit, loadKeyring, nowIso, requireRotation, type StepInput } from './step-context.ts';
 
+/** What publish put in keys.json. */
+export interface PublishResult {
+  /** The new key. */
+  readonly kid: string;
+  /** Every kid of the published keys.json, oldest first. */
+  readonly kids: string[];
+}
+
 /**
  * Adds the new key to keys.json beside the keys already published (ALWAYS-VALID) and invalidates caches.
  * The keyring is committed first and the documents built from it; a re-run publishes again (RETRY-SAFE).
  */
-export async function publishNewKey(
-  ports: RotationPorts,
-  input: StepInput,
-): Promise<{ kid: string; kids: string[] }> {
+export async function publishNewKey(ports: RotationPorts, input: StepInput): Promise<PublishResult> {
   const stored = await loadKeyring(ports, input.issuerId);
   let { keyring } = stored;
   const rotation = requireRotation(keyring, input.rotationId);

@@ -7,15 +7,20 @@ import { readPublicKids } from './publish-documents.ts';
 import { requireNewKey } from './rotation-keys.ts';
 import { commit, loadKeyring, nowIso, requireRotation, type StepInput } from './step-context.ts';
 
+/** The key push handed to the cluster, and when it was recorded `promoting`. */
+export interface PushResult {
+  readonly kid: string;
+  readonly promotedAt: string;
+}
+
 /**
  * Hands the new key pair to the cluster. PUBLISHED-BEFORE-SIGN: refuses unless the key has been visible
- * at the public URL for the lead time and is still there now. The private key is opened from the vault
- * here and nowhere else (SEALED). Pushing the same pair again is harmless (RETRY-SAFE).
+ * at the public URL for the lead time and is still there now. The key is recorded `promoting` first; only
+ * then is the private key opened from the vault, here and nowhere else, and handed to the cluster
+ * (SEALED). A re-run after a crash anywhere finds the record and pushes the same pair again, which is
+ * harmless (RETRY-SAFE).
  */
-export async function pushKey(
-  ports: RotationPorts,
-  input: StepInput,
-): Promise<{ kid: string; promotedAt: string }> {
+export async function pushKey(ports: RotationPorts, input: StepInput): Promise<PushResult> {
   const stored = await loadKeyring(ports, input.issuerId);
   const { keyring } = stored;
   const rotation = requireRotation(keyring, input.rotationId);
@@ -39,7 +44,6 @@ export async function pushKey(
   if (key.vaultRef === undefined) {
     throw new InvariantViolationError('SEALED', `key ${key.kid} has no sealed private key to push`);
   }
-  const pair = await ports.vault.open(key.vaultRef);
   // Record the push before making it: after a crash between the two, the keyring must already say the
   // cluster may hold the key, so that rollback pushes the previous pair back and keeps this key published
   // for the grace period (NO-ORPHAN-TOKENS) instead of dropping a key the cluster signs with.
@@ -53,6 +57,9 @@ export async function pushKey(
       outcome: 'ok',
     });
   }
+  // Open the private key only once the commit stands, so a refused or lost commit never decrypts it
+  // (SEALED). A key already `promoting` skips the commit above and is pushed again (RETRY-SAFE).
+  const pair = await ports.vault.open(key.vaultRef);
   await ports.cluster.push(pair);
   return { kid: key.kid, promotedAt };
 }

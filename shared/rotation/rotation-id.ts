@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { ROTATION_ID_PATTERN } from '../keyring/keyring.ts';
+import { isRotationId } from '#shared/identifiers.ts';
 import { RotationRequestError } from './errors.ts';
 
 /**
@@ -13,7 +13,7 @@ export function newRotationId(now: Date): string {
 
 /** Checks a rotation id given from outside (a CLI flag, an event). */
 export function parseRotationId(value: string): string {
-  if (!ROTATION_ID_PATTERN.test(value)) {
+  if (!isRotationId(value)) {
     throw new RotationRequestError(
       'ERR_ROTATION_REQUEST',
       `rotation id ${JSON.stringify(value)} must be 1-63 lowercase letters, digits, '.', '_' or '-'`,

@@ -6,14 +6,17 @@ import { StepNotReadyError, VerificationFailedError } from './errors.ts';
 import { requireNewKey } from './rotation-keys.ts';
 import { commit, loadKeyring, nowIso, requireRotation, type StepInput } from './step-context.ts';
 
+/** The key a fresh cluster token proved, and when. */
+export interface VerifyResult {
+  readonly kid: string;
+  readonly verifiedAt: string;
+}
+
 /**
  * Proves the rotation end to end, as AWS STS would see it: a token freshly issued by the cluster must
  * carry the new kid and verify against keys.json read from the public issuer URL (iss and audience too).
  */
-export async function verifyRotation(
-  ports: RotationPorts,
-  input: StepInput,
-): Promise<{ kid: string; verifiedAt: string }> {
+export async function verifyRotation(ports: RotationPorts, input: StepInput): Promise<VerifyResult> {
   const stored = await loadKeyring(ports, input.issuerId);
   const { keyring } = stored;
   const rotation = requireRotation(keyring, input.rotationId);

@@ -7,6 +7,5 @@ export {
   createTokenVerifier,
   DEFAULT_CLOCK_TOLERANCE_SECONDS,
   type TokenVerifier,
-  type TokenVerifierOptions,
   type VerifiedToken,
 } from './verify-token.ts';

@@ -4,6 +4,7 @@ import { createManualClock } from '#shared/adapters/memory/index.ts';
 import { parsePrivateKey } from '#shared/keys/index.ts';
 import type { ClusterSigner } from '#shared/ports.ts';
 import { initIssuer } from '#shared/rotation/index.ts';
+import { TASK_NAMES } from '#shared/workflow-tasks.ts';
 import { createFakeCloudFront, type FakeCloudFront } from '#test/fakes/aws/fake-cloudfront.ts';
 import { createFakeKms, type FakeKms } from '#test/fakes/aws/fake-kms.ts';
 import { createFakeS3, type FakeS3 } from '#test/fakes/aws/fake-s3.ts';
@@ -152,7 +153,7 @@ describe('createLoggerAuditLog', () => {
       time: '2026-03-01T00:00:00.000Z',
       issuerId: 'cluster-a',
       rotationId: 'r1',
-      step: 'push',
+      step: 'push' as const,
       actor: 'workflow',
       outcome: 'ok' as const,
     };
@@ -183,18 +184,7 @@ describe('functions/handlers', () => {
     expect(error).toMatchObject({ name: 'TaskConfigError', code: 'ERR_TASK_CONFIG' });
   });
 
-  it.each([
-    'prepare',
-    'generate',
-    'publish',
-    'confirm-visible',
-    'push',
-    'watch-rollout',
-    'verify',
-    'activate',
-    'rollback',
-    'maintain',
-  ])('exports a handler for %s', async (task) => {
+  it.each(TASK_NAMES)('exports a handler for %s', async (task) => {
     // Act
     const module = (await import(`../../functions/handlers/${task}.ts`)) as { handler: unknown };
 

@@ -1,6 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
-import { parseTaskEvent, TASK_NAMES, type TaskName } from '#functions/task-events.ts';
+import { parseTaskEvent } from '#functions/task-events.ts';
 import { createTaskHandlers } from '#functions/task-handlers.ts';
+import { TASK_NAMES, type TaskName } from '#shared/workflow-tasks.ts';
 import { captureStdout, createObservability } from './task-world.ts';
 
 const IDS = { issuerId: 'cluster-a', rotationId: 'r1' };

@@ -1,8 +1,10 @@
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { TaskFailedError } from '#functions/task-errors.ts';
-import { createTaskHandlers, TASK_NAMES, type TaskName } from '#functions/task-handlers.ts';
+import { createTaskHandlers } from '#functions/task-handlers.ts';
 import { activeKey, findKey } from '#shared/keyring/queries.ts';
 import { RotationInProgressError, StepNotReadyError } from '#shared/rotation/index.ts';
+import { TASK_NAMES } from '#shared/workflow-tasks.ts';
+import { driveRotationTasks, type RotationTask } from '#test/shared/rotation/drive-rotation.ts';
 import {
   createKeyPool,
   createWorld,
@@ -30,26 +32,11 @@ afterEach(() => {
   output.restore();
 });
 
-const MAX_POLLS = 500;
-
-/** Polls a handler until `done` says so, advancing the world's clock one second between calls. */
-async function pollHandler(world: World, call: () => Promise<unknown>, done: (result: unknown) => boolean) {
-  for (let attempt = 0; attempt < MAX_POLLS; attempt += 1) {
-    const result = await call().catch((error: unknown) => {
-      if (error instanceof Error && error.name === 'StepNotReadyError') return undefined;
-      throw error;
-    });
-    if (result !== undefined && done(result)) return result;
-    world.clock.advance(1000);
-  }
-  throw new Error('gave up polling');
-}
-
 /** Runs prepare → … → activate through the handlers, passing the accumulated state like the workflow. */
 async function rotateThroughHandlers(
   world: World,
   rotationId: string,
-  stopBefore?: TaskName,
+  stopBefore?: RotationTask,
   start: Record<string, unknown> = {},
 ) {
   const { logger, metrics } = createObservability();
@@ -62,34 +49,16 @@ async function rotateThroughHandlers(
     note: 'extra',
     ...start,
   };
-  const results: Record<string, unknown> = {};
-  const run = async (task: TaskName) => {
-    const result = await handlers[task](state);
-    results[task] = result;
-    state = { ...state, [task]: result };
-    return result;
-  };
-  for (const task of ['prepare', 'generate', 'publish'] as const) await run(task);
-  const visible = (await pollHandler(
-    world,
-    () => run('confirm-visible'),
-    (result) => (result as { visible: boolean }).visible,
-  )) as { pushNotBefore: string };
-  world.clock.set(new Date(Math.max(Date.parse(visible.pushNotBefore), world.clock.now().getTime())));
-  if (stopBefore === 'push') return { handlers, results, state };
-  await run('push');
-  await pollHandler(
-    world,
-    () => run('watch-rollout'),
-    (result) => (result as { done: boolean }).done,
-  );
-  if (stopBefore === 'verify') return { handlers, results, state };
-  await pollHandler(
-    world,
-    () => run('verify'),
-    () => true,
-  );
-  await run('activate');
+  const results = await driveRotationTasks({
+    run: async (task) => {
+      const result = await handlers[task](state);
+      state = { ...state, [task]: result };
+      return result;
+    },
+    clock: world.clock,
+    maxPolls: 500,
+    ...(stopBefore === undefined ? {} : { stopBefore }),
+  });
   return { handlers, results, state };
 }
 
@@ -114,7 +83,7 @@ describe('createTaskHandlers', () => {
     const { results } = await rotateThroughHandlers(world, 'r1');
 
     // Assess
-    const newKid = (results.generate as { kid: string }).kid;
+    const newKid = results.generate?.kid;
     const keyring = await world.keyring();
     expect(activeKey(keyring)?.kid).toBe(newKid);
     expect(findKey(keyring, oldKid)?.state).toBe('retired');
@@ -322,7 +291,7 @@ describe('createTaskHandlers', () => {
     });
 
     // Assess
-    const newKid = (results.generate as { kid: string }).kid;
+    const newKid = results.generate?.kid;
     expect(result).toMatchObject({ failedKid: newKid, pushedBack: true });
     const failure = findKey(await world.keyring(), newKid)?.failure ?? '';
     expect(failure).toMatch(/^VerificationFailedError: token did not verify x+$/);

@@ -1,4 +1,5 @@
 import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CONFIG_JSON_SCHEMA_PATH, configJsonSchema } from '#infra/config/config-json-schema.ts';
 
@@ -12,7 +13,9 @@ describe('infra/config/keyturn-config.schema.json', () => {
   });
 
   it('is the schema the committed config names', () => {
-    const config = JSON.parse(readFileSync(new URL('../../keyturn.config.json', import.meta.url), 'utf8'));
+    const config = JSON.parse(
+      readFileSync(join(import.meta.dirname, '..', '..', 'keyturn.config.json'), 'utf8'),
+    );
     expect(config.$schema).toBe('./infra/config/keyturn-config.schema.json');
   });
 });

@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { StateMachine } from 'aws-local-stepfunctions';
 import { describe, expect, it } from 'vitest';
-import { WORKFLOW_FILES } from '#infra/constructs/rotation-workflows.ts';
-import { ROTATION_ID_PATTERN } from '#shared/keyring/keyring.ts';
+import { WORKFLOW_FILES } from '#infra/workflows/index.ts';
+import { ROTATION_ID_PATTERN } from '#shared/identifiers.ts';
 
 type AslValidator = (
   definition: object,

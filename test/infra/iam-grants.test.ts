@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { TASK_NAMES } from '#functions/task-events.ts';
+import { TASK_NAMES } from '#shared/workflow-tasks.ts';
 import { FULL_CONFIG, synthForSuite } from './synth-stack.ts';
 import {
   actionsOf,

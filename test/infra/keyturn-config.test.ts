@@ -10,7 +10,7 @@ import {
 } from '#infra/config/load-config.ts';
 import { FULL_CONFIG, MINIMAL_CONFIG } from './synth-stack.ts';
 
-const ROOT = new URL('../../', import.meta.url).pathname;
+const ROOT = join(import.meta.dirname, '..', '..');
 const scratch = mkdtempSync(join(tmpdir(), 'keyturn-config-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 

@@ -4,7 +4,7 @@ import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FUNCTION_BUNDLING } from '#infra/constructs/rotation-functions.ts';
 
-const ROOT = new URL('../../', import.meta.url).pathname;
+const ROOT = join(import.meta.dirname, '..', '..');
 type Handler = (event: unknown, context: object) => Promise<unknown>;
 
 /**

@@ -2,10 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
-import { TASK_NAMES } from '#functions/task-events.ts';
-import { pascalCase } from '#infra/constructs/names.ts';
-import { WORKFLOW_FILES } from '#infra/constructs/rotation-workflows.ts';
-import { workflowPath } from '#local/workflow/local-workflow-runner.ts';
+import { WORKFLOW_FILES } from '#infra/workflows/index.ts';
+import { TASK_NAMES, taskPlaceholder } from '#shared/workflow-tasks.ts';
 import { FULL_CONFIG, synthForSuite } from './synth-stack.ts';
 import { functionLogicalId, roleLogicalIdOf } from './template-queries.ts';
 
@@ -127,13 +125,13 @@ describe('RotationService', () => {
       Rotation: {
         file: WORKFLOW_FILES.rotation,
         substitutions: Object.fromEntries(
-          TASK_NAMES.map((task) => [`${pascalCase(task)}FunctionArn`, functionArn(task)]),
+          TASK_NAMES.map((task) => [taskPlaceholder(task), functionArn(task)]),
         ),
       },
       Maintenance: {
         file: WORKFLOW_FILES.maintenance,
         substitutions: Object.fromEntries(
-          TASK_NAMES.map((task) => [`${pascalCase(task)}FunctionArn`, functionArn(task)]),
+          TASK_NAMES.map((task) => [taskPlaceholder(task), functionArn(task)]),
         ),
       },
       Fleet: {
@@ -150,8 +148,6 @@ describe('RotationService', () => {
       const placeholders = [...readFileSync(file, 'utf8').matchAll(/\$\{(\w+)\}/g)].map((match) => match[1]);
       for (const placeholder of placeholders) expect(Object.keys(substitutions), name).toContain(placeholder);
     }
-    expect(WORKFLOW_FILES.rotation).toBe(workflowPath('rotation'));
-    expect(WORKFLOW_FILES.maintenance).toBe(workflowPath('maintenance'));
   });
 
   it('logs every state machine without execution data, and traces it', () => {

@@ -9,18 +9,8 @@ import { createLocalHomePorts } from '#shared/adapters/local/index.ts';
 import { createManualClock } from '#shared/adapters/memory/index.ts';
 import { findInvariantViolations } from '#shared/keyring/invariants.ts';
 import { encodePrivateKeyPem, type PrivateSigningKey } from '#shared/keys/index.ts';
-import {
-  activateKey,
-  confirmVisible,
-  generateKey,
-  initIssuer,
-  maintainIssuer,
-  prepareRotation,
-  publishNewKey,
-  pushKey,
-  verifyRotation,
-  watchRollout,
-} from '#shared/rotation/index.ts';
+import { initIssuer, maintainIssuer } from '#shared/rotation/index.ts';
+import { callRotationStep, driveRotationTasks } from '#test/shared/rotation/drive-rotation.ts';
 
 let home: string;
 let server: IssuerServer;
@@ -59,19 +49,16 @@ describe('a rotation on the local backends (sealed files, CAS JSON store, served
       sleep: async () => {},
     });
     const ports = { ...base, cluster: createSimulatedClusterSigner(model) };
-    const input = { issuerId: init.issuerId, rotationId: 'local-1' };
+    const request = { issuerId: init.issuerId, rotationId: 'local-1', mode: 'manual' } as const;
 
     // Act: the workflow's order, with the clock moved instead of waiting.
-    await prepareRotation(ports, { ...input, mode: 'manual' });
-    const { kid } = await generateKey(ports, input);
-    await publishNewKey(ports, input);
-    const visible = await confirmVisible(ports, input);
-    clock.set(new Date(visible.pushNotBefore ?? ''));
-    await pushKey(ports, input);
+    const results = await driveRotationTasks({
+      run: (task) => callRotationStep(task, ports, request),
+      clock,
+      maxPolls: 100,
+    });
+    const kid = results.generate?.kid;
     privateKeys.push(await ports.vault.open(`${init.issuerId}/local-1`));
-    for (let poll = 0; poll < 100 && !(await watchRollout(ports, input)).done; poll += 1) clock.advance(1000);
-    await verifyRotation(ports, input);
-    await activateKey(ports, input);
     const maintained = await maintainIssuer(ports, { issuerId: init.issuerId });
 
     // Assess: the outcome, over HTTP, and the invariants.

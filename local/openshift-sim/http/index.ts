@@ -3,11 +3,9 @@
  * (kubectl, @kubernetes/client-node) with bearer-token auth, discovery, Status errors, JSON/merge patch
  * and TokenRequest (JSON or protobuf). A test and demo target, not a cluster; see docs/simulator.md.
  */
-export { SIMULATED_NAMESPACES } from './cluster-objects.ts';
-export { SIMULATOR_CONTEXT } from './kubeconfig.ts';
 export {
   type OpenShiftSimulator,
   type OpenShiftSimulatorOptions,
+  type SimulatorRequest,
   startOpenShiftSimulator,
 } from './simulator.ts';
-export { ApiRequestError, type ApiRequestErrorCode, type KubernetesStatus } from './status.ts';

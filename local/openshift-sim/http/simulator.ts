@@ -24,6 +24,14 @@ export interface OpenShiftSimulatorOptions extends Omit<ClusterModelOptions, 'cl
   token?: string;
 }
 
+/** One request as the simulator received it: never its body or headers, which may carry keys or tokens. */
+export interface SimulatorRequest {
+  readonly method: string;
+  /** Path without the query, e.g. `/api/v1/namespaces/keyturn/serviceaccounts/keyturn-probe/token`. */
+  readonly path: string;
+  readonly contentType?: string;
+}
+
 /** A running simulator: an OpenShift API server over a {@link ClusterModel}. */
 export interface OpenShiftSimulator {
   /** Base URL, `https://127.0.0.1:PORT`. */
@@ -34,6 +42,8 @@ export interface OpenShiftSimulator {
   readonly caPem: string;
   /** The model it serves; tests inject faults and read state through it. */
   readonly model: ClusterModel;
+  /** Every request received, in order (refused ones too), for tests that check what a client sent. */
+  readonly requests: SimulatorRequest[];
   /** kubeconfig YAML (cluster with certificate-authority-data, user with token, context 'keyturn-sim'). */
   kubeconfig(): string;
   /** Stops listening and closes every connection. */
@@ -49,7 +59,8 @@ const systemClock: Clock = { now: () => new Date() };
  * cluster (DESIGN.md §4): a fresh CA and server certificate for the loopback names, bearer-token auth on
  * every request, discovery, Status errors, and the model's objects, writes and TokenRequest. Every
  * resource request is first admitted through `model.faults` (discovery and /version are not, so a test's
- * `failNextCalls(n)` fails exactly its next n resource calls). Nothing is logged.
+ * `failNextCalls(n)` fails exactly its next n resource calls). Nothing is logged; `requests` keeps the
+ * method, path and content type of each request, never a body.
  */
 export async function startOpenShiftSimulator(
   options: OpenShiftSimulatorOptions,
@@ -61,8 +72,10 @@ export async function startOpenShiftSimulator(
   const tls = await generateSimulatorTls();
   let expired = false;
   let serverAddress = '';
+  const requests: SimulatorRequest[] = [];
   const authorized = (request: IncomingMessage) => !expired && hasBearer(request, bearer);
   const server = createServer({ cert: tls.certPem, key: tls.keyPem }, (request, response) => {
+    requests.push(recordOf(request));
     serve(context, serverAddress, authorized(request), request, response).catch((error: unknown) =>
       send(response, statusOfError(error)),
     );
@@ -82,6 +95,7 @@ export async function startOpenShiftSimulator(
     token: bearer,
     caPem: tls.caPem,
     model,
+    requests,
     kubeconfig: () => buildKubeconfig({ server: url, caPem: tls.caPem, token: bearer }),
     close: () =>
       new Promise<void>((done) => {
@@ -140,6 +154,15 @@ function send(response: ServerResponse, body: object | KubernetesStatus, status?
     'cache-control': 'no-cache, private',
   });
   response.end(text);
+}
+
+function recordOf(request: IncomingMessage): SimulatorRequest {
+  const contentType = request.headers['content-type'];
+  return {
+    method: request.method ?? 'GET',
+    path: new URL(request.url ?? '/', 'https://simulator.invalid').pathname,
+    ...(contentType === undefined ? {} : { contentType }),
+  };
 }
 
 function hasBearer(request: IncomingMessage, token: string): boolean {

@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
 import type { Tag } from '@aws-sdk/client-secrets-manager';
+import { isSafeName } from '#shared/identifiers.ts';
 import { isJsonObject } from '../../json.ts';
 import { parsePublicKey } from '../../keys/parse-public-key.ts';
 import { MAX_RSA_BITS, MIN_RSA_BITS } from '../../keys/signing-key.ts';
+import { UnsafeNameError, VaultError } from '../../port-errors.ts';
 import type { VaultKey } from '../../ports.ts';
-import { UnsafeNameError, VaultError } from '../local/errors.ts';
 
 /**
  * How the AWS vault names, tags and describes its secrets: `<prefix>/<issuerId>/<slot>`, the scheme the
@@ -12,11 +13,9 @@ import { UnsafeNameError, VaultError } from '../local/errors.ts';
  * Description as JSON, readable with DescribeSecret without decrypting anything.
  */
 
-const SEGMENT = /^[a-z0-9][a-z0-9._-]{0,127}$/;
-
 /** Returns `value` if it can be one segment of a secret name; the same rule as the local vault's names. */
 export function assertSecretNameSegment(value: string, what: string): string {
-  if (typeof value !== 'string' || !SEGMENT.test(value) || value.includes('..')) {
+  if (!isSafeName(value)) {
     throw new UnsafeNameError(
       'ERR_UNSAFE_NAME',
       `${what} ${JSON.stringify(value)} cannot name a Secrets Manager secret: use 1 to 128 lowercase letters, ` +

@@ -12,8 +12,8 @@ import { InvalidKeyError } from '../../keys/errors.ts';
 import { parseRsaBits } from '../../keys/generate.ts';
 import { parsePrivateKey } from '../../keys/parse-private-key.ts';
 import type { PrivateSigningKey } from '../../keys/signing-key.ts';
+import { VaultError } from '../../port-errors.ts';
 import type { KeyVault, VaultKey } from '../../ports.ts';
-import { VaultError } from '../local/errors.ts';
 import { AwsNotFoundError, AwsRejectedError, callAws } from './aws-errors.ts';
 import {
   assertSecretNamePrefix,

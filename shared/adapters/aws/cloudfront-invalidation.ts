@@ -6,9 +6,9 @@ import {
   GetInvalidationCommand,
   type Invalidation,
 } from '@aws-sdk/client-cloudfront';
+import { InvalidationTimeoutError } from '../../port-errors.ts';
 import { type AwsCallContext, AwsRejectedError, callAws } from './aws-errors.ts';
 import { cloudFrontClient } from './clients.ts';
-import { InvalidationTimeoutError } from './publisher-errors.ts';
 
 /** How to invalidate paths of one distribution. */
 export interface CloudFrontInvalidationOptions {

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { GetObjectTaggingCommand, HeadObjectCommand, PutObjectCommand, type Tag } from '@aws-sdk/client-s3';
 import { ISSUER_CACHE_CONTROL, ISSUER_CONTENT_TYPE } from '../../issuer/publishing.ts';
+import { PublishConflictError } from '../../port-errors.ts';
 import type { IssuerObject } from './issuer-objects.ts';
-import { PublishConflictError } from './publisher-errors.ts';
 import { isConditionalWriteConflict, isMissingObject, type S3Bucket } from './s3-objects.ts';
 
 /** What an issuer document object holds now, as HeadObject tells it. */

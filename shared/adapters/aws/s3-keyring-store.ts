@@ -5,6 +5,7 @@ import {
   type PutObjectCommandInput,
   type S3Client,
 } from '@aws-sdk/client-s3';
+import { issuerIdOfKeyringName } from '#shared/identifiers.ts';
 import {
   IssuerExistsError,
   IssuerNotFoundError,
@@ -24,8 +25,6 @@ export interface S3KeyringStoreOptions {
   /** @default the process's S3 client (clients.ts) */
   readonly s3?: S3Client;
 }
-
-const ISSUER_OBJECT = /^([a-z0-9][a-z0-9.-]{0,62})\.json$/;
 
 /**
  * A KeyringStore in S3: `<prefix><issuerId>.json` holds the serialised keyring and its revision is the
@@ -148,7 +147,7 @@ export function createS3KeyringStore(options: S3KeyringStoreOptions): KeyringSto
           ),
         );
         for (const object of page.Contents ?? []) {
-          const id = ISSUER_OBJECT.exec(object.Key?.slice(prefix.length) ?? '')?.[1];
+          const id = issuerIdOfKeyringName(object.Key?.slice(prefix.length) ?? '');
           if (id !== undefined) ids.push(id);
         }
         token = page.IsTruncated ? page.NextContinuationToken : undefined;

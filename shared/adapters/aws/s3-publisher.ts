@@ -1,15 +1,15 @@
 import type { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { KEY_SET_PATH, parseDiscovery } from '../../issuer/discovery.ts';
-import { issuerDocumentUrl, normalizeIssuerUrl } from '../../issuer/issuer-url.ts';
+import { parseDiscovery } from '../../issuer/discovery.ts';
+import { normalizeIssuerUrl } from '../../issuer/issuer-url.ts';
 import { parseKeySet } from '../../issuer/key-set.ts';
-import { type Fetch, fetchDocument } from '../../issuer/read-public-issuer.ts';
+import type { Fetch } from '../../issuer/read-public-issuer.ts';
+import { readPublicKeySet } from '../../issuer/served-headers.ts';
 import type { IssuerPublisher } from '../../ports.ts';
 import { invalidatePaths } from './cloudfront-invalidation.ts';
 import { writeIssuerDocument } from './issuer-document-writer.ts';
 import { issuerObjects } from './issuer-objects.ts';
 import { s3Bucket } from './s3-objects.ts';
-import { assertServedForRelyingParties } from './served-headers.ts';
 
 /** Where the S3 publisher writes, what it invalidates, and how it reads back. */
 export interface S3PublisherOptions {
@@ -69,21 +69,6 @@ export function createS3Publisher(options: S3PublisherOptions): IssuerPublisher 
       );
     },
 
-    async readPublic(issuerUrl) {
-      const url = issuerDocumentUrl(normalizeIssuerUrl(issuerUrl), KEY_SET_PATH);
-      const fetch = options.fetch ?? globalThis.fetch;
-      let headers = new Headers();
-      // fetchDocument refuses redirects, non-200 answers and oversized bodies; the headers are kept here.
-      const text = await fetchDocument(url, {
-        fetch: async (input, init) => {
-          const response = await fetch(input, init);
-          headers = response.headers;
-          return response;
-        },
-      });
-      assertServedForRelyingParties(url, headers);
-      const keySet = parseKeySet(text);
-      return { kids: keySet.keys.map((key) => key.kid), keySet: text };
-    },
+    readPublic: (issuerUrl) => readPublicKeySet(issuerUrl, { fetch: options.fetch }),
   };
 }

@@ -1,4 +1,5 @@
 import { type CloudFormationClient, DescribeStacksCommand, type Stack } from '@aws-sdk/client-cloudformation';
+import { BUCKET_NAME_PATTERN, DISTRIBUTION_ID_PATTERN } from '#shared/identifiers.ts';
 import { KeyturnError } from '../../errors.ts';
 import { normalizeIssuerUrl } from '../../issuer/issuer-url.ts';
 import { type AwsCallContext, toAwsError } from './aws-errors.ts';
@@ -51,7 +52,6 @@ export interface ReadStackOutputsOptions {
 }
 
 const ARN = 'arn:aws[a-z-]*';
-const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 const OUTPUTS: readonly {
   readonly key: string;
   readonly field: Exclude<keyof KeyturnStackOutputs, 'stackName'>;
@@ -64,12 +64,22 @@ const OUTPUTS: readonly {
     pattern: new RegExp(`^${ARN}:states:[a-z0-9-]+:\\d{12}:stateMachine:[\\w-]{1,80}$`),
     what: 'a Step Functions state machine ARN',
   })),
-  { key: 'StateBucketName', field: 'stateBucketName', pattern: BUCKET, what: 'an S3 bucket name' },
-  { key: 'IssuerBucketName', field: 'issuerBucketName', pattern: BUCKET, what: 'an S3 bucket name' },
+  {
+    key: 'StateBucketName',
+    field: 'stateBucketName',
+    pattern: BUCKET_NAME_PATTERN,
+    what: 'an S3 bucket name',
+  },
+  {
+    key: 'IssuerBucketName',
+    field: 'issuerBucketName',
+    pattern: BUCKET_NAME_PATTERN,
+    what: 'an S3 bucket name',
+  },
   {
     key: 'DistributionId',
     field: 'distributionId',
-    pattern: /^E[A-Z0-9]{7,20}$/,
+    pattern: DISTRIBUTION_ID_PATTERN,
     what: 'a CloudFront distribution id',
   },
   { key: 'IssuerBaseUrl', field: 'issuerBaseUrl', pattern: /^https:\/\/\S+$/, what: 'an https:// URL' },

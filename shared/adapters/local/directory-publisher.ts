@@ -1,9 +1,10 @@
 import { join } from 'node:path';
 import { DISCOVERY_PATH, KEY_SET_PATH, parseDiscovery } from '../../issuer/discovery.ts';
 import { InvalidIssuerUrlError } from '../../issuer/errors.ts';
-import { issuerDocumentUrl, normalizeIssuerUrl } from '../../issuer/issuer-url.ts';
+import { normalizeIssuerUrl } from '../../issuer/issuer-url.ts';
 import { parseKeySet } from '../../issuer/key-set.ts';
-import { type Fetch, fetchDocument } from '../../issuer/read-public-issuer.ts';
+import type { Fetch } from '../../issuer/read-public-issuer.ts';
+import { readPublicKeySet } from '../../issuer/served-headers.ts';
 import type { IssuerPublisher } from '../../ports.ts';
 import { replaceFileAtomically } from './home.ts';
 
@@ -46,12 +47,8 @@ export function createDirectoryPublisher(options: DirectoryPublisherOptions): Is
       // on every request, so a publish is visible at once.
     },
 
-    async readPublic(issuerUrl) {
-      const issuer = normalizeIssuerUrl(issuerUrl);
-      const text = await fetchDocument(issuerDocumentUrl(issuer, KEY_SET_PATH), { fetch: options.fetch });
-      const keySet = parseKeySet(text);
-      return { kids: keySet.keys.map((key) => key.kid), keySet: text };
-    },
+    // The local issuer server sends CloudFront's headers; a proxy in between may not, so they are checked.
+    readPublic: (issuerUrl) => readPublicKeySet(issuerUrl, { fetch: options.fetch }),
   };
 }
 

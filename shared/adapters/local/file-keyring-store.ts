@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
+import { issuerIdOfKeyringName } from '#shared/identifiers.ts';
 import {
   IssuerExistsError,
   IssuerNotFoundError,
@@ -18,8 +19,6 @@ export interface FileKeyringStoreOptions {
   /** Waiting for the per-issuer lock. @default 100 tries, 20–40 ms apart; locks stale after 30 s */
   readonly lock?: FileLockOptions;
 }
-
-const ISSUER_FILE = /^([a-z0-9][a-z0-9.-]{0,62})\.json$/;
 
 /**
  * A KeyringStore in files: `keyrings/<issuerId>.json` holds the serialised keyring and its revision is a
@@ -104,7 +103,7 @@ export function createFileKeyringStore(options: FileKeyringStoreOptions): Keyrin
         if (errorCode(error) === 'ENOENT') return [];
         throw error;
       }
-      return names.flatMap((name) => ISSUER_FILE.exec(name)?.[1] ?? []).sort();
+      return names.flatMap((name) => issuerIdOfKeyringName(name) ?? []).sort();
     },
   };
 }

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { link, mkdir, open, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import { UnsafeNameError } from './errors.ts';
+import { isSafeName } from '#shared/identifiers.ts';
+import { UnsafeNameError } from '../../port-errors.ts';
 
 /** The keyturn home when KEYTURN_HOME is not set, relative to the working directory. */
 export const DEFAULT_KEYTURN_HOME = '.keyturn';
@@ -62,15 +63,13 @@ export function keyturnHomeLayout(home: string): KeyturnHomeLayout {
   };
 }
 
-const SAFE_NAME = /^[a-z0-9][a-z0-9._-]{0,127}$/;
-
 /**
  * Returns `value` if it can be one component of a file name: 1 to 128 lowercase letters, digits, `.`, `-`
  * and `_`, starting with a letter or digit (so no hidden files, no `-option`), without `..`. Anything else
  * could escape the home or collide with keyturn's own temporary files.
  */
 export function assertSafeName(value: string, what: string): string {
-  if (typeof value !== 'string' || !SAFE_NAME.test(value) || value.includes('..')) {
+  if (!isSafeName(value)) {
     throw new UnsafeNameError(
       'ERR_UNSAFE_NAME',
       `${what} ${JSON.stringify(value)} cannot name a file: use 1 to 128 lowercase letters, digits, '.', '-' ` +

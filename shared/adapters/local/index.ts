@@ -11,25 +11,17 @@ import { keyturnHomeLayout } from './home.ts';
 import { createJsonLinesAuditLog } from './json-lines-audit-log.ts';
 import { createLocalVault } from './local-vault.ts';
 
-export { createDirectoryPublisher, type DirectoryPublisherOptions } from './directory-publisher.ts';
-export { AuditLogFormatError, UnsafeNameError, VaultError, type VaultErrorCode } from './errors.ts';
-export { createFileKeyringStore, type FileKeyringStoreOptions } from './file-keyring-store.ts';
-export type { FileLockOptions } from './file-lock.ts';
+export { createDirectoryPublisher } from './directory-publisher.ts';
+export { createFileKeyringStore } from './file-keyring-store.ts';
 export {
   assertSafeName,
   createFileExclusively,
-  DEFAULT_KEYTURN_HOME,
-  type KeyturnHomeLayout,
   keyturnHomeLayout,
   replaceFileAtomically,
   resolveKeyturnHome,
 } from './home.ts';
-export {
-  createJsonLinesAuditLog,
-  type JsonLinesAuditLogOptions,
-  readAuditLog,
-} from './json-lines-audit-log.ts';
-export { createLocalVault, type LocalVaultOptions } from './local-vault.ts';
+export { createJsonLinesAuditLog, readAuditLog } from './json-lines-audit-log.ts';
+export { createLocalVault } from './local-vault.ts';
 
 /** What {@link createLocalPorts} needs. */
 export interface LocalPortsOptions {

@@ -1,8 +1,8 @@
 import { readFile, rm } from 'node:fs/promises';
 import { generateSigningKeyPair, parseRsaBits } from '../../keys/generate.ts';
 import type { PrivateSigningKey } from '../../keys/signing-key.ts';
+import { UnsafeNameError, VaultError } from '../../port-errors.ts';
 import type { KeyVault, VaultKey } from '../../ports.ts';
-import { UnsafeNameError, VaultError } from './errors.ts';
 import {
   assertSafeName,
   createFileExclusively,

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
-import { VaultError } from './errors.ts';
+import { VaultError } from '../../port-errors.ts';
 import { createFileExclusively } from './home.ts';
 
 /** AES-256 wants 32 bytes. */

@@ -3,7 +3,7 @@ import { isJsonObject } from '../../json.ts';
 import { encodePublicKeyPem } from '../../keys/encode.ts';
 import { parsePrivateKey } from '../../keys/parse-private-key.ts';
 import type { PrivateSigningKey } from '../../keys/signing-key.ts';
-import { VaultError } from './errors.ts';
+import { VaultError } from '../../port-errors.ts';
 
 /** Where a sealed key is stored; part of what the ciphertext is bound to. */
 export interface SealedKeyLocation {

@@ -5,7 +5,7 @@ import {
   type ClusterApiCallCode,
   type ClusterApiCallDetails,
   ClusterApiCallError,
-} from './errors.ts';
+} from '../../port-errors.ts';
 
 /** What an API call says in its error message for a status, besides the Status message itself. */
 export type CallHints = Partial<Record<ClusterApiCallCode, string>>;

@@ -1,6 +1,6 @@
 import { InvalidKeyError, type PublicSigningKey, parsePublicKey } from '../../keys/index.ts';
+import { ClusterAnswerError } from '../../port-errors.ts';
 import { readTokenHeader, TokenRejectedError } from '../../tokens/index.ts';
-import { ClusterAnswerError } from './errors.ts';
 import { APISERVER_NAMESPACE, CERTS_CONFIGMAP_NAME, KUBE_APISERVER_RESOURCE } from './names.ts';
 
 /** The public keys of the trusted-keys configmap, and the entries that were not usable keys. */

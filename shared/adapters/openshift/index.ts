@@ -2,15 +2,7 @@
  * The OpenShift cluster adapter: a ClusterSigner over the Kubernetes API with @kubernetes/client-node
  * (DESIGN.md §1). The RBAC it needs is docs/openshift-rbac.yaml; docs/openshift.md explains it.
  */
-export {
-  type ApiCall,
-  ClusterAnswerError,
-  type ClusterApiCallCode,
-  ClusterApiCallError,
-  type ClusterConfigCode,
-  ClusterConfigError,
-} from './errors.ts';
-export type { KubeconfigSource } from './kube-config.ts';
+export { ClusterConfigError } from './errors.ts';
 export * from './names.ts';
 export {
   createOpenShiftClusterSigner,

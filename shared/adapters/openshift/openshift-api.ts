@@ -4,8 +4,8 @@ import {
   CustomObjectsApi,
   type KubeConfig,
 } from '@kubernetes/client-node';
+import { ClusterApiCallError } from '../../port-errors.ts';
 import { callApi } from './api-call.ts';
-import { ClusterApiCallError } from './errors.ts';
 import {
   APISERVER_NAMESPACE,
   CERTS_CONFIGMAP_NAME,

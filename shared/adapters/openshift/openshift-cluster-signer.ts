@@ -1,7 +1,8 @@
 import { encodePublicKeyPem, type PrivateSigningKey } from '../../keys/index.ts';
+import { ClusterApiCallError } from '../../port-errors.ts';
 import type { ClusterKeys, ClusterSigner, RolloutProgress } from '../../ports.ts';
 import { readIssuedToken, readRolloutStatus, readSigningKid, readTrustedKeys } from './cluster-answers.ts';
-import { ClusterApiCallError, ClusterConfigError } from './errors.ts';
+import { ClusterConfigError } from './errors.ts';
 import { type KubeconfigSource, loadKubeConfig } from './kube-config.ts';
 import {
   DEFAULT_PROBE_NAMESPACE,

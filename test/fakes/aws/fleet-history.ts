@@ -28,6 +28,29 @@ const THRESHOLD = {
   cause: 'The specified tolerated failure threshold was exceeded',
 } as const;
 
+type FleetItem = { readonly issuerId: string; readonly rotationId: string; readonly mode: unknown };
+
+/** The map-run change of item `index`, with its nested rotation execution. */
+function itemChanger(rotationStateMachineArn: string, items: readonly FleetItem[]) {
+  return (index: number, status: MapRunItemChange['status']): MapRunItemChange => {
+    const item = items[index] ?? { issuerId: '?', rotationId: '?', mode: undefined };
+    const nested = {
+      stateMachineArn: rotationStateMachineArn,
+      name: `${item.issuerId}--${item.rotationId}`,
+      input: { issuerId: item.issuerId, rotationId: item.rotationId, mode: item.mode },
+    };
+    const failed = status === 'FAILED' ? ROLLED_BACK : {};
+    return {
+      index,
+      status,
+      ...(status === 'FAILED'
+        ? { error: 'States.TaskFailed', cause: JSON.stringify({ ...ROLLED_BACK }) }
+        : {}),
+      nested: { ...nested, status, ...failed },
+    };
+  };
+}
+
 /**
  * The fleet workflow's script, a function of its input: each issuer's rotation ends as `outcomes` says
  * (SUCCEEDED unless named), each nested rotation execution `<issuer>--<rotation id>` of
@@ -41,28 +64,12 @@ export function fleetRotation(
     const issuerIds = input.issuerIds as string[];
     const concurrency = Number(input.maxConcurrency);
     const tolerated = Number(input.toleratedFailurePercentage);
-    const items = issuerIds.map((issuerId, index) => ({
+    const items: FleetItem[] = issuerIds.map((issuerId, index) => ({
       issuerId,
       mode: input.mode,
       rotationId: fleetRotationId(index),
     }));
-    const change = (index: number, status: MapRunItemChange['status']): MapRunItemChange => {
-      const item = items[index] ?? { issuerId: '?', rotationId: '?', mode: undefined };
-      const nested = {
-        stateMachineArn: rotationStateMachineArn,
-        name: `${item.issuerId}--${item.rotationId}`,
-        input: { issuerId: item.issuerId, rotationId: item.rotationId, mode: item.mode },
-      };
-      const failed = status === 'FAILED' ? ROLLED_BACK : {};
-      return {
-        index,
-        status,
-        ...(status === 'FAILED'
-          ? { error: 'States.TaskFailed', cause: JSON.stringify({ ...ROLLED_BACK }) }
-          : {}),
-        nested: { ...nested, status, ...failed },
-      };
-    };
+    const change = itemChanger(rotationStateMachineArn, items);
     const start: MapRunStep = {
       mapRun: 'start',
       label: 'RotateEachIssuer',
@@ -77,29 +84,26 @@ export function fleetRotation(
         start,
       ],
     ];
-    let running: number[] = [];
-    let next = 0;
-    let failures = 0;
-    const results: unknown[] = [];
+    const tally = { failures: 0, results: [] as unknown[] };
+    const overThreshold = () => (tally.failures * 100) / items.length > tolerated;
     const rotationArn = (name: string | undefined) =>
       `${rotationStateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
+    // The wave's items end in order; once too many failed, the rest of the wave is aborted.
+    const endItem = (index: number): MapRunItemChange => {
+      if (overThreshold()) return change(index, 'ABORTED');
+      const item = change(index, outcomes[items[index]?.issuerId ?? ''] ?? 'SUCCEEDED');
+      if (item.status === 'FAILED') tally.failures += 1;
+      tally.results[index] =
+        item.status === 'SUCCEEDED'
+          ? { executionArn: rotationArn(item.nested?.name), status: 'SUCCEEDED' }
+          : { Error: item.error, Cause: item.cause };
+      return item;
+    };
+    let running: number[] = [];
+    let next = 0;
     for (;;) {
-      // The wave's items end in order; once too many failed, the rest of the wave is aborted.
-      const ended: MapRunItemChange[] = [];
-      for (const index of running) {
-        if ((failures * 100) / items.length > tolerated) {
-          ended.push(change(index, 'ABORTED'));
-          continue;
-        }
-        const item = change(index, outcomes[items[index]?.issuerId ?? ''] ?? 'SUCCEEDED');
-        if (item.status === 'FAILED') failures += 1;
-        results[index] =
-          item.status === 'SUCCEEDED'
-            ? { executionArn: rotationArn(item.nested?.name), status: 'SUCCEEDED' }
-            : { Error: item.error, Cause: item.cause };
-        ended.push(item);
-      }
-      if ((failures * 100) / items.length > tolerated) {
+      const ended = running.map(endItem);
+      if (overThreshold()) {
         batches.push([
           { mapRun: 'items', changes: ended },
           { mapRun: 'end', status: 'FAILED', ...THRESHOLD },
@@ -111,7 +115,7 @@ export function fleetRotation(
       running = [];
       while (running.length < concurrency && next < items.length) running.push(next++);
       if (running.length === 0) {
-        const output = { ...input, results };
+        const output = { ...input, results: tally.results };
         batches.push([
           { mapRun: 'items', changes: ended },
           { mapRun: 'end', status: 'SUCCEEDED' },

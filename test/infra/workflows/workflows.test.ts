@@ -5,13 +5,9 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import {
-  listStates,
-  loadWorkflowDefinition,
-  taskNameOfResource,
-  workflowPath,
-} from '#local/workflow/local-workflow-runner.ts';
-import { TASK_NAMES } from '../../../functions/task-handlers.ts';
+import { loadWorkflowDefinition, WORKFLOW_FILES } from '#infra/workflows/index.ts';
+import { listStates } from '#local/workflow/local-workflow-runner.ts';
+import { TASK_NAMES, taskOfResource } from '#shared/workflow-tasks.ts';
 
 type AslValidator = (
   definition: object,
@@ -34,7 +30,7 @@ interface AslMachine {
   readonly States: Record<string, AslState>;
 }
 
-const ROOT = new URL('../../../', import.meta.url).pathname;
+const ROOT = join(import.meta.dirname, '..', '..', '..');
 const WORKFLOWS = ['rotation', 'maintenance'] as const;
 
 /** Names of every error class keyturn declares (`class <Name> extends`), found by reading the source. */
@@ -87,8 +83,10 @@ describe.each(WORKFLOWS)('infra/workflows/%s.asl.json', (name) => {
     const tasks = listStates(definition).filter(({ state }) => state.Type === 'Task');
     expect(tasks.length).toBeGreaterThan(0);
     for (const { name: state, state: task } of tasks) {
-      expect(task.Resource, state).toMatch(/^\$\{[A-Z][A-Za-z]*FunctionArn\}$/);
-      expect(TASK_NAMES, state).toContain(taskNameOfResource(String(task.Resource)));
+      // taskOfResource reads only a whole `${<Task>FunctionArn}` of a known task.
+      expect(TASK_NAMES, `${state}: ${String(task.Resource)}`).toContain(
+        taskOfResource(String(task.Resource)),
+      );
       expect(task.TimeoutSeconds, state).toBeLessThanOrEqual(60);
     }
   });
@@ -189,7 +187,7 @@ describe('the maintenance workflow', () => {
 describe('the asl-validator CLI', () => {
   it('accepts both files', async () => {
     const bin = join(ROOT, 'node_modules/.bin/asl-validator');
-    const args = WORKFLOWS.flatMap((name) => ['--json-path', workflowPath(name)]);
+    const args = WORKFLOWS.flatMap((name) => ['--json-path', WORKFLOW_FILES[name]]);
     const { stdout } = await promisify(execFile)(bin, args);
     expect(stdout).toMatch(/rotation\.asl\.json" is valid/);
     expect(stdout).toMatch(/maintenance\.asl\.json" is valid/);

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
+import type { TaskHandlerOptions } from '#functions/task-handlers.ts';
 import { type IssuerServer, startIssuerServer } from '#local/issuer-server.ts';
 import { type OpenShiftSimulator, startOpenShiftSimulator } from '#local/openshift-sim/http/index.ts';
 import {
@@ -17,7 +18,6 @@ import { findInvariantViolations, type InvariantViolation } from '#shared/keyrin
 import type { Keyring, Policy } from '#shared/keyring/keyring.ts';
 import type { RotationPorts } from '#shared/ports.ts';
 import { initIssuer } from '#shared/rotation/index.ts';
-import type { TaskHandlerOptions } from '../../../functions/task-handlers.ts';
 
 /** Poll waits 5 s → 50 ms, retry intervals 2 s → 20 ms; the lead-time wait stays real. */
 export const HTTP_WAIT_SCALE = 0.01;

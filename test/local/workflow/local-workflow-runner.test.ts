@@ -1,26 +1,30 @@
 import { describe, expect, it } from 'vitest';
+import { loadWorkflowDefinition } from '#infra/workflows/index.ts';
 import {
   bindTasks,
   createLocalWorkflowRunner,
-  loadWorkflowDefinition,
   type TaskHandler,
-  type TaskName,
-  taskNameOfResource,
   WorkflowBindingError,
   type WorkflowEvent,
   WorkflowFailedError,
 } from '#local/workflow/local-workflow-runner.ts';
+import { type TaskName, taskResource } from '#shared/workflow-tasks.ts';
 
-const ok: TaskHandler = async () => ({});
+/** A stand-in for a task's handler: the tiny workflows carry what it returns along without reading it. */
+function fake<T extends TaskName>(handler: (event: unknown) => Promise<unknown>): TaskHandler<T> {
+  return handler as TaskHandler<T>;
+}
 
-/** `${<name>FunctionArn}`, the placeholder CDK substitutes. */
+const ok = fake<'prepare'>(async () => ({}));
+
+/** `${<name>FunctionArn}` shaped like a task's placeholder, for names that are no task. */
 const arn = (name: string) => `\${${name}FunctionArn}`;
 
 /** A tiny workflow: a poll loop with a 10 s wait, a timestamp wait, and a Map with a nested Task. */
 const tiny = {
   StartAt: 'Prepare',
   States: {
-    Prepare: { Type: 'Task', Resource: arn('Prepare'), ResultPath: '$.prepare', Next: 'Poll' },
+    Prepare: { Type: 'Task', Resource: taskResource('prepare'), ResultPath: '$.prepare', Next: 'Poll' },
     Poll: { Type: 'Wait', Seconds: 10, Next: 'Until' },
     Until: { Type: 'Wait', TimestampPath: '$.at', Next: 'Each' },
     Each: {
@@ -32,7 +36,7 @@ const tiny = {
         States: {
           Inner: {
             Type: 'Task',
-            Resource: arn('WatchRollout'),
+            Resource: taskResource('watch-rollout'),
             Retry: [{ ErrorEquals: ['KeyringConflictError'], IntervalSeconds: 30, MaxAttempts: 2 }],
             End: true,
           },
@@ -45,14 +49,6 @@ const tiny = {
 };
 
 describe('the local workflow runner', () => {
-  it('derives task names from <Name>FunctionArn placeholders', () => {
-    expect(taskNameOfResource(arn('ConfirmVisible'))).toBe('confirm-visible');
-    expect(taskNameOfResource(arn('WatchRollout'))).toBe('watch-rollout');
-    expect(taskNameOfResource(arn('Prepare'))).toBe('prepare');
-    expect(taskNameOfResource('arn:aws:lambda:eu-west-1:1:function:x')).toBeUndefined();
-    expect(taskNameOfResource(`x${arn('Prepare')}`)).toBeUndefined();
-  });
-
   it('binds every Task state of both shipped workflows, nested ones included', () => {
     expect(bindTasks(loadWorkflowDefinition('rotation'))).toEqual(
       new Map<string, TaskName>([
@@ -100,11 +96,11 @@ describe('the local workflow runner', () => {
     const runner = createLocalWorkflowRunner({
       definition: tiny,
       handlers: {
-        prepare: async (event) => ({ got: event }),
-        'watch-rollout': async (event) => {
+        prepare: fake(async (event) => ({ got: event })),
+        'watch-rollout': fake(async (event) => {
           seen.push(event);
           return { done: true };
-        },
+        }),
       },
       waitScale: 0.001,
       onEvent: (event) => events.push(event),
@@ -138,10 +134,10 @@ describe('the local workflow runner', () => {
       definition: tiny,
       handlers: {
         prepare: ok,
-        'watch-rollout': async () => {
+        'watch-rollout': fake(async () => {
           calls += 1;
           throw new KeyringConflictError('busy');
-        },
+        }),
       },
       waitScale: 0.001,
     });
@@ -158,11 +154,13 @@ describe('the local workflow runner', () => {
     const runner = createLocalWorkflowRunner({
       definition: {
         StartAt: 'ConfirmVisible',
-        States: { ConfirmVisible: { Type: 'Task', Resource: arn('ConfirmVisible'), End: true } },
+        States: { ConfirmVisible: { Type: 'Task', Resource: taskResource('confirm-visible'), End: true } },
       },
       handlers: {
         'confirm-visible': async () => ({
+          kid: 'k1',
           visible: true,
+          missing: [],
           pushNotBefore: new Date(Date.now() + 30 * 86_400_000).toISOString(),
         }),
       },

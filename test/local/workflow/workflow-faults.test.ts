@@ -1,9 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  loadWorkflowDefinition,
-  type WorkflowEvent,
-  WorkflowFailedError,
-} from '#local/workflow/local-workflow-runner.ts';
+import { loadWorkflowDefinition } from '#infra/workflows/index.ts';
+import { type WorkflowEvent, WorkflowFailedError } from '#local/workflow/local-workflow-runner.ts';
 import { activeKey } from '#shared/keyring/queries.ts';
 import { createHttpWorkflowWorld, type HttpWorkflowWorld, statesEntered } from './http-workflow-world.ts';
 import type { RotationOutput } from './workflow-world.ts';

@@ -3,10 +3,11 @@ import { join } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { loadWorkflowDefinition, type TaskHandler } from '#local/workflow/local-workflow-runner.ts';
+import { createTaskHandlers, type TaskHandler, type TaskHandlers } from '#functions/task-handlers.ts';
+import { loadWorkflowDefinition } from '#infra/workflows/index.ts';
 import { createLocalVault, keyturnHomeLayout } from '#shared/adapters/local/index.ts';
 import { encodePrivateKeyPem } from '#shared/keys/index.ts';
-import { createTaskHandlers, TASK_NAMES, type TaskName } from '../../../functions/task-handlers.ts';
+import { TASK_NAMES, type TaskName } from '#shared/workflow-tasks.ts';
 import { createHttpWorkflowWorld, type HttpWorkflowWorld } from './http-workflow-world.ts';
 
 let world: HttpWorkflowWorld | undefined;
@@ -24,13 +25,10 @@ interface Transcript {
 }
 
 /** Wraps every production handler to record the state it received and the state it returned. */
-function recordingHandlers(
-  handlers: Record<TaskName, TaskHandler>,
-  payloads: string[],
-): Record<TaskName, TaskHandler> {
-  const wrapped = {} as Record<TaskName, TaskHandler>;
-  for (const task of TASK_NAMES) {
-    wrapped[task] = async (event) => {
+function recordingHandlers(handlers: TaskHandlers, payloads: string[]): TaskHandlers {
+  const recording =
+    <T extends TaskName>(task: T): TaskHandler<T> =>
+    async (event) => {
       payloads.push(`${task} in: ${JSON.stringify(event)}`);
       try {
         const result = await handlers[task](event);
@@ -41,8 +39,7 @@ function recordingHandlers(
         throw error;
       }
     };
-  }
-  return wrapped;
+  return Object.fromEntries(TASK_NAMES.map((task) => [task, recording(task)])) as unknown as TaskHandlers;
 }
 
 /** Every file under a directory, recursively. */
@@ -100,7 +97,7 @@ describe('a whole rotation through the ASL file keeps private keys sealed (SEALE
       createTaskHandlers(() => current.ports, {
         logger: new Logger({ serviceName: 'keyturn', logLevel: 'INFO' }),
         metrics: new Metrics({ namespace: 'keyturn', serviceName: 'keyturn' }),
-      }) as Record<TaskName, TaskHandler>,
+      }),
       transcript.payloads,
     );
 

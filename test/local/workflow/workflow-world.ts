@@ -1,5 +1,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
+import { createTaskHandlers } from '#functions/task-handlers.ts';
 import { type ClusterModel, createClusterModel } from '#local/openshift-sim/cluster-model.ts';
 import { createSimulatedClusterSigner } from '#local/openshift-sim/simulated-cluster-signer.ts';
 import {
@@ -20,7 +21,6 @@ import type { Keyring, Policy } from '#shared/keyring/keyring.ts';
 import type { AuditEntry, Clock, KeyringStore, RotationPorts } from '#shared/ports.ts';
 import { initIssuer } from '#shared/rotation/index.ts';
 import type { KeyPool } from '#test/shared/rotation/rotation-world.ts';
-import { createTaskHandlers } from '../../../functions/task-handlers.ts';
 
 export const ISSUER_URL = 'https://oidc.example.com/cluster-a';
 export const ISSUER_ID = 'cluster-a';

@@ -8,38 +8,25 @@ import type { Keyring, RotationMode } from '#shared/keyring/keyring.ts';
 import { activeKey, findKey, publishedKeys } from '#shared/keyring/queries.ts';
 import type { RotationPorts } from '#shared/ports.ts';
 import {
-  activateKey,
-  confirmVisible,
   DriftDetectedError,
-  generateKey,
   maintainIssuer,
   prepareRotation,
-  publishNewKey,
-  pushKey,
   RotationInProgressError,
   RotationRequestError,
   rollbackRotation,
   StepNotReadyError,
+  type TaskResults,
   VerificationFailedError,
-  verifyRotation,
-  watchRollout,
 } from '#shared/rotation/index.ts';
 import { crashAfterSideEffects, SimulatedCrash } from './crashing-ports.ts';
+import { callRotationStep, ROTATION_TASKS, type RotationTask } from './drive-rotation.ts';
 import { ISSUER_ID, type World } from './rotation-world.ts';
 
-/** The workflow's steps after prepare, in order. */
-const STEPS = [
-  'generate',
-  'publish',
-  'confirm-visible',
-  'push',
-  'watch-rollout',
-  'verify',
-  'activate',
-] as const;
+/** One rotation step after prepare (the interpreter's `start` action runs prepare). */
+type StepName = Exclude<RotationTask, 'prepare'>;
 
-/** One rotation step. */
-type StepName = (typeof STEPS)[number];
+/** The workflow's steps after prepare, in order. */
+const STEPS = ROTATION_TASKS.filter((task): task is StepName => task !== 'prepare');
 
 /** One thing that happens to the issuer: an operator's command, a crash, time, or cluster trouble. */
 export type Action =
@@ -371,28 +358,20 @@ export class RotationSession {
   }
 }
 
+/** The steps a workflow polls, and when their result says they finished their work. */
+const FINISHED: { readonly [T in StepName]?: (result: TaskResults[T]) => boolean } = {
+  'confirm-visible': (result) => result.visible,
+  'watch-rollout': (result) => result.done,
+};
+
 /** Runs one step; true when it finished its work (confirm-visible saw the key, the rollout is done). */
-async function runRotationStep(
-  step: StepName,
+async function runRotationStep<T extends StepName>(
+  step: T,
   ports: RotationPorts,
   input: { issuerId: string; rotationId: string },
 ): Promise<boolean> {
-  switch (step) {
-    case 'generate':
-      return generateKey(ports, input).then(() => true);
-    case 'publish':
-      return publishNewKey(ports, input).then(() => true);
-    case 'confirm-visible':
-      return (await confirmVisible(ports, input)).visible;
-    case 'push':
-      return pushKey(ports, input).then(() => true);
-    case 'watch-rollout':
-      return (await watchRollout(ports, input)).done;
-    case 'verify':
-      return verifyRotation(ports, input).then(() => true);
-    case 'activate':
-      return activateKey(ports, input).then(() => true);
-  }
+  const result = await callRotationStep(step, ports, input);
+  return FINISHED[step]?.(result) ?? true;
 }
 
 function nodeName(world: World, index: number): string {

@@ -15,19 +15,8 @@ import { findInvariantViolations, type InvariantViolation } from '#shared/keyrin
 import type { Keyring, Policy, RotationMode } from '#shared/keyring/keyring.ts';
 import { generateSigningKeyPair, type PrivateSigningKey } from '#shared/keys/index.ts';
 import type { AuditEntry, KeyringStore, RotationPorts } from '#shared/ports.ts';
-import {
-  activateKey,
-  confirmVisible,
-  generateKey,
-  initIssuer,
-  maintainIssuer,
-  prepareRotation,
-  publishNewKey,
-  pushKey,
-  StepNotReadyError,
-  verifyRotation,
-  watchRollout,
-} from '#shared/rotation/index.ts';
+import { initIssuer, maintainIssuer } from '#shared/rotation/index.ts';
+import { callRotationStep, driveRotationTasks } from './drive-rotation.ts';
 
 /** The issuer every world serves. */
 export const ISSUER_URL = 'https://oidc.example.com/cluster-a';
@@ -161,45 +150,30 @@ export type StepRunner = <T>(step: (ports: RotationPorts) => Promise<T>) => Prom
 const MAX_POLLS = 2000;
 
 /**
- * Runs a whole rotation through the steps the way the workflow does: prepare, generate, publish, poll
- * confirm-visible, wait for the lead time, push, poll the rollout, verify, activate (and, for an
- * emergency, maintenance at once). Checks every invariant after every step.
+ * Runs a whole rotation through the steps the way the workflow does (drive-rotation.ts), and for an
+ * emergency, maintenance at once. Checks every invariant after every step and every move of the clock.
  */
 export async function driveRotation(world: World, options: DriveOptions): Promise<string> {
   const run: StepRunner = options.run ?? ((step) => step(world.ports));
-  const input = { issuerId: ISSUER_ID, rotationId: options.rotationId };
-  await run((ports) =>
-    prepareRotation(ports, {
-      ...input,
-      mode: options.mode ?? 'manual',
-      ...(options.compromisedKid === undefined ? {} : { compromisedKid: options.compromisedKid }),
-      ...(options.leadTimeSeconds === undefined ? {} : { leadTimeSeconds: options.leadTimeSeconds }),
-    }),
-  );
-  await world.check();
-  const { kid } = await run((ports) => generateKey(ports, input));
-  await world.check();
-  await run((ports) => publishNewKey(ports, input));
-  await world.check();
-  const pushNotBefore = await pollUntil(
-    world,
-    async () => (await run((ports) => confirmVisible(ports, input))).pushNotBefore,
-  );
-  world.clock.set(new Date(Math.max(Date.parse(pushNotBefore), world.clock.now().getTime())));
-  await world.check();
-  await run((ports) => pushKey(ports, input));
-  await world.check();
-  await pollUntil(world, async () =>
-    (await run((ports) => watchRollout(ports, input))).done ? true : undefined,
-  );
-  await pollUntil(world, () => run((ports) => verifyRotation(ports, input)).catch(retryWhenNotReady));
-  await world.check();
-  await run((ports) => activateKey(ports, input));
-  await world.check();
+  const request = {
+    issuerId: ISSUER_ID,
+    rotationId: options.rotationId,
+    mode: options.mode ?? 'manual',
+    ...(options.compromisedKid === undefined ? {} : { compromisedKid: options.compromisedKid }),
+    ...(options.leadTimeSeconds === undefined ? {} : { leadTimeSeconds: options.leadTimeSeconds }),
+  };
+  const results = await driveRotationTasks({
+    run: (task) => run((ports) => callRotationStep(task, ports, request)),
+    clock: world.clock,
+    maxPolls: MAX_POLLS,
+    onProgress: () => world.check(),
+  });
   if (options.mode === 'emergency') {
     await run((ports) => maintainIssuer(ports, { issuerId: ISSUER_ID }));
     await world.check();
   }
+  const kid = results.generate?.kid;
+  if (kid === undefined) throw new Error('the rotation generated no key');
   return kid;
 }
 
@@ -214,11 +188,4 @@ export async function pollUntil<T>(world: World, poll: () => Promise<T | undefin
     await world.check();
   }
   throw new Error(`gave up after ${MAX_POLLS} polls`);
-}
-
-function retryWhenNotReady(error: unknown): undefined {
-  if (error instanceof StepNotReadyError) {
-    return undefined;
-  }
-  throw error;
 }

@@ -17,14 +17,13 @@ import {
 } from '#shared/adapters/aws/aws-errors.ts';
 import { type AwsVaultOptions, createAwsVault } from '#shared/adapters/aws/aws-vault.ts';
 import { clientRequestTokenOf } from '#shared/adapters/aws/aws-vault-secret.ts';
-import { VaultError } from '#shared/adapters/local/errors.ts';
 import {
   encodePrivateKeyPem,
   type PrivateSigningKey,
   parsePrivateKey,
   parsePublicKey,
 } from '#shared/keys/index.ts';
-import type { KeyVault } from '#shared/ports.ts';
+import { type KeyVault, VaultError } from '#shared/ports.ts';
 import { commandsInOrder } from '#test/fakes/aws/fake-aws.ts';
 import { createFakeKms, type FakeKms, type FakeKmsKey } from '#test/fakes/aws/fake-kms.ts';
 import {

@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createS3Publisher, type S3PublisherOptions } from '#shared/adapters/aws/s3-publisher.ts';
 import { buildDiscovery, buildKeySet } from '#shared/issuer/index.ts';
 import { parsePublicKey } from '#shared/keys/index.ts';
+import { InvalidationTimeoutError, PublishConflictError } from '#shared/ports.ts';
 import { commandsInOrder } from '#test/fakes/aws/fake-aws.ts';
 import { createFakeCloudFront, type FakeCloudFront } from '#test/fakes/aws/fake-cloudfront.ts';
 import { createFakeS3, type FakeS3 } from '#test/fakes/aws/fake-s3.ts';
@@ -213,6 +214,7 @@ describe('createS3Publisher', () => {
       const publishing = newPublisher().publish(ISSUER, documentsFor(ISSUER, [fixtureKey, otherKey]));
 
       // Assess
+      await expect(publishing).rejects.toBeInstanceOf(PublishConflictError);
       await expect(publishing).rejects.toMatchObject({
         name: 'PublishConflictError',
         code: 'ERR_PUBLISH_CONFLICT',
@@ -365,7 +367,10 @@ describe('createS3Publisher', () => {
         invalidationPollMs: 250,
       });
 
-      await expect(publisher.invalidate(ISSUER)).rejects.toMatchObject({
+      const invalidating = publisher.invalidate(ISSUER);
+
+      await expect(invalidating).rejects.toBeInstanceOf(InvalidationTimeoutError);
+      await expect(invalidating).rejects.toMatchObject({
         name: 'InvalidationTimeoutError',
         code: 'ERR_INVALIDATION_TIMEOUT',
         message: expect.stringContaining('still InProgress after 4 polls'),

@@ -185,7 +185,10 @@ describe('createDirectoryPublisher readPublic', () => {
     const requested: string[] = [];
     const fetch = async (url: string) => {
       requested.push(url);
-      return new Response(buildKeySet([otherKey]), { status: 200 });
+      return new Response(buildKeySet([otherKey]), {
+        status: 200,
+        headers: { 'content-type': 'application/json', 'cache-control': 'public, max-age=300' },
+      });
     };
 
     const view = await createDirectoryPublisher({ root, fetch }).readPublic(

@@ -52,7 +52,7 @@ describe('createJsonLinesAuditLog', () => {
     const audit = createJsonLinesAuditLog({ home: home.path });
 
     await Promise.all(
-      Array.from({ length: 50 }, (_, index) => audit.append(entry({ step: `step-${index}` }))),
+      Array.from({ length: 50 }, (_, index) => audit.append(entry({ rotationId: `r${index}` }))),
     );
 
     expect(await readAuditLog(home.path, 'demo')).toHaveLength(50);

@@ -2,8 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { chmod, copyFile, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createLocalVault, keyturnHomeLayout, VaultError } from '#shared/adapters/local/index.ts';
+import { createLocalVault, keyturnHomeLayout } from '#shared/adapters/local/index.ts';
 import { type PrivateSigningKey, parsePrivateKey, parsePublicKey } from '#shared/keys/index.ts';
+import { VaultError } from '#shared/ports.ts';
 import { readKeyFixture } from '#test/fixtures/keys.ts';
 import { privateSecretsOf, useTemporaryHome } from './local-home.ts';
 

@@ -42,6 +42,7 @@ export interface FakeKubeconfigOptions {
   readonly server?: string;
 }
 
+// Kept beside the simulator: it scripts what the simulator can't (any status, non-JSON, races, client certs).
 /** A loopback HTTPS API server a test starts, scripts and stops. */
 export interface FakeApiServer {
   readonly url: string;

@@ -1,17 +1,9 @@
 import { encodePublicKeyPem, type PrivateSigningKey } from '#shared/keys/index.ts';
 import { issueServiceAccountToken } from '#shared/tokens/index.ts';
 import { type FakeHandler, type FakeReply, type RecordedRequest, statusReply } from './fake-api-server.ts';
+import { PATHS } from './signer-fixtures.ts';
 
-/** Paths of the objects the adapter touches. */
-export const PATHS = {
-  nextSecret:
-    '/api/v1/namespaces/openshift-kube-apiserver-operator/secrets/next-bound-service-account-signing-key',
-  secrets: '/api/v1/namespaces/openshift-kube-apiserver-operator/secrets',
-  certs: '/api/v1/namespaces/openshift-kube-apiserver/configmaps/bound-sa-token-signing-certs',
-  kubeApiServer: '/apis/operator.openshift.io/v1/kubeapiservers/cluster',
-  probeToken: '/api/v1/namespaces/keyturn/serviceaccounts/keyturn-probe/token',
-} as const;
-
+// Kept beside the simulator: tests edit these objects into shapes no OpenShift (nor the simulator) serves.
 /** The few objects of an OpenShift control plane the adapter reads and writes, editable by tests. */
 export interface FakeOpenShift {
   /** The next secret as stored, or undefined when absent. */
@@ -39,7 +31,7 @@ export function createFakeOpenShift(signer: PrivateSigningKey): FakeOpenShift {
 }
 
 /** A `kubeapiservers/cluster` object with one node status per entry of `current`. */
-export function kubeApiServerObject(latest: number, current: readonly number[]): unknown {
+function kubeApiServerObject(latest: number, current: readonly number[]): unknown {
   return {
     apiVersion: 'operator.openshift.io/v1',
     kind: 'KubeAPIServer',

@@ -2,25 +2,23 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { OpenShiftSimulator } from '#local/openshift-sim/http/index.ts';
 import { createOpenShiftClusterSigner } from '#shared/adapters/openshift/index.ts';
 import type { PrivateSigningKey } from '#shared/keys/index.ts';
-import { FAKE_TOKEN, type FakeApiServer, generateFakeTls, startFakeApiServer } from './fake-api-server.ts';
-import { createFakeOpenShift } from './fake-openshift.ts';
-import { createTestSigner, readTestKeys } from './signer-fixtures.ts';
+import { createSimulatorSigner, kubeconfigOf, readTestKeys, startTestSimulator } from './signer-fixtures.ts';
 
-let server: FakeApiServer;
+let simulator: OpenShiftSimulator;
 let current: PrivateSigningKey;
 let folder: string;
 
 beforeAll(async () => {
   ({ current } = readTestKeys());
-  server = await startFakeApiServer(await generateFakeTls());
-  server.handle(createFakeOpenShift(current).handle);
+  ({ simulator } = await startTestSimulator(current));
   folder = mkdtempSync(join(tmpdir(), 'keyturn-kubeconfig-'));
 });
 
 afterAll(async () => {
-  await server.close();
+  await simulator.close();
   rmSync(folder, { recursive: true, force: true });
 });
 
@@ -32,7 +30,7 @@ describe('createOpenShiftClusterSigner kubeconfig', () => {
   it('reads a kubeconfig file', async () => {
     // Prepare
     const file = join(folder, 'config');
-    writeFileSync(file, server.kubeconfig(), { mode: 0o600 });
+    writeFileSync(file, simulator.kubeconfig(), { mode: 0o600 });
     const signer = createOpenShiftClusterSigner({ kubeconfig: { file } });
 
     // Act
@@ -44,7 +42,7 @@ describe('createOpenShiftClusterSigner kubeconfig', () => {
 
   it('refuses a kubeconfig with insecure-skip-tls-verify unless allowInsecureTls is given', () => {
     // Prepare
-    const yaml = server.kubeconfig({ insecure: true });
+    const yaml = kubeconfigOf(simulator, { insecure: true });
 
     // Act
     const refuse = () => createOpenShiftClusterSigner({ kubeconfig: { yaml } });
@@ -62,8 +60,8 @@ describe('createOpenShiftClusterSigner kubeconfig', () => {
 
   it('connects without verification when allowInsecureTls is given, and warns', async () => {
     // Prepare
-    const { signer, warnings } = createTestSigner(server, {
-      kubeconfigOptions: { insecure: true },
+    const { signer, warnings } = createSimulatorSigner(simulator, {
+      kubeconfigChange: { insecure: true },
       allowInsecureTls: true,
     });
 
@@ -77,8 +75,8 @@ describe('createOpenShiftClusterSigner kubeconfig', () => {
 
   it('refuses a plain http:// server, and one client-node would refuse in any case', () => {
     // Prepare
-    const insecureHttp = server.kubeconfig({ insecure: true, server: 'http://127.0.0.1:1' });
-    const plainHttp = server.kubeconfig({ server: 'http://127.0.0.1:1' });
+    const insecureHttp = kubeconfigOf(simulator, { insecure: true, server: 'http://127.0.0.1:1' });
+    const plainHttp = kubeconfigOf(simulator, { server: 'http://127.0.0.1:1' });
 
     // Act
     const refuseInsecure = () => createOpenShiftClusterSigner({ kubeconfig: { yaml: insecureHttp } });
@@ -95,7 +93,7 @@ describe('createOpenShiftClusterSigner kubeconfig', () => {
     vi.stubEnv('NODE_TLS_REJECT_UNAUTHORIZED', '0');
 
     // Act
-    const refuse = () => createOpenShiftClusterSigner({ kubeconfig: { yaml: server.kubeconfig() } });
+    const refuse = () => createOpenShiftClusterSigner({ kubeconfig: { yaml: simulator.kubeconfig() } });
 
     // Assess
     expect(refuse).toThrow(expect.objectContaining({ code: 'ERR_CLUSTER_INSECURE_TLS' }));
@@ -105,27 +103,27 @@ describe('createOpenShiftClusterSigner kubeconfig', () => {
     {
       name: 'YAML that does not parse',
       says: 'not valid YAML',
-      yaml: () => `users:\n- name: a\n  user:\n    token: ${FAKE_TOKEN}\n   bad: [`,
+      yaml: () => `users:\n- name: a\n  user:\n    token: ${simulator.token}\n   bad: [`,
     },
     {
       name: 'a user without a name',
       says: 'users[0].name',
-      yaml: () => `users:\n- user:\n    token: ${FAKE_TOKEN}\n`,
+      yaml: () => `users:\n- user:\n    token: ${simulator.token}\n`,
     },
     {
       name: 'no current-context',
       says: 'no current-context',
-      yaml: () => server.kubeconfig().replace(/current-context: .*/, ''),
+      yaml: () => simulator.kubeconfig().replace(/current-context: .*/, ''),
     },
     {
       name: 'an unknown current-context',
       says: 'no current-context',
-      yaml: () => server.kubeconfig().replace(/current-context: .*/, 'current-context: elsewhere'),
+      yaml: () => simulator.kubeconfig().replace(/current-context: .*/, 'current-context: elsewhere'),
     },
     {
       name: 'a server that is no URL',
       says: 'not an https:// URL',
-      yaml: () => server.kubeconfig({ server: 'localhost:6443' }),
+      yaml: () => kubeconfigOf(simulator, { server: 'localhost:6443' }),
     },
   ])(
     'rejects a kubeconfig with $name as ERR_CLUSTER_CONFIG, without repeating the token',
@@ -140,7 +138,7 @@ describe('createOpenShiftClusterSigner kubeconfig', () => {
 
       // Assess
       expect(error).toMatchObject({ code: 'ERR_CLUSTER_CONFIG', message: expect.stringContaining(says) });
-      expect((error as Error).message).not.toContain(FAKE_TOKEN);
+      expect((error as Error).message).not.toContain(simulator.token);
       expect((error as Error).cause).toBeUndefined();
     },
   );
@@ -183,7 +181,7 @@ describe('createOpenShiftClusterSigner kubeconfig', () => {
   ])('rejects a bad $name as ERR_CLUSTER_CONFIG', ({ options }) => {
     // Act
     const refuse = () =>
-      createOpenShiftClusterSigner({ kubeconfig: { yaml: server.kubeconfig() }, ...options });
+      createOpenShiftClusterSigner({ kubeconfig: { yaml: simulator.kubeconfig() }, ...options });
 
     // Assess
     expect(refuse).toThrow(expect.objectContaining({ code: 'ERR_CLUSTER_CONFIG' }));

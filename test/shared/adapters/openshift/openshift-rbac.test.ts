@@ -2,14 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { load } from 'js-yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  type FakeApiServer,
-  generateFakeTls,
-  type RecordedRequest,
-  startFakeApiServer,
-} from './fake-api-server.ts';
-import { createFakeOpenShift } from './fake-openshift.ts';
-import { createTestSigner, readTestKeys } from './signer-fixtures.ts';
+import type { OpenShiftSimulator, SimulatorRequest } from '#local/openshift-sim/http/index.ts';
+import { createSimulatorSigner, NEXT_SECRET, readTestKeys, startTestSimulator } from './signer-fixtures.ts';
 
 const DOCS = join(import.meta.dirname, '../../../../docs');
 const MANIFEST_TEXT = readFileSync(join(DOCS, 'openshift-rbac.yaml'), 'utf8');
@@ -50,8 +44,8 @@ interface RequestAttributes {
 const VERBS: Record<string, string> = { GET: 'get', PATCH: 'patch', PUT: 'update', POST: 'create' };
 
 /** `/api/v1/namespaces/NS/RES[/NAME[/SUB]]` or `/apis/GROUP/VERSION/RES[/NAME]` to RBAC attributes. */
-function attributesOf(request: RecordedRequest): RequestAttributes {
-  const path = request.path.split('?')[0]?.split('/').slice(1) ?? [];
+function attributesOf(request: SimulatorRequest): RequestAttributes {
+  const path = request.path.split('/').slice(1);
   const [prefix, ...rest] = path;
   const [apiGroup, tail] = prefix === 'api' ? ['', rest.slice(1)] : [rest[0] ?? '', rest.slice(2)];
   const [namespace, parts] = tail[0] === 'namespaces' ? [tail[1], tail.slice(2)] : [undefined, tail];
@@ -173,22 +167,22 @@ describe('docs/openshift-rbac.yaml', () => {
 });
 
 describe('docs/openshift-rbac.yaml against the adapter', () => {
-  let server: FakeApiServer;
+  const { current, next } = readTestKeys();
+  let simulator: OpenShiftSimulator;
 
   beforeAll(async () => {
-    server = await startFakeApiServer(await generateFakeTls());
+    // The operator never generates a key of its own here, so the deleted next secret stays deleted.
+    ({ simulator } = await startTestSimulator(current, { generateKey: () => new Promise(() => {}) }));
   });
 
   afterAll(async () => {
-    await server.close();
+    await simulator.close();
   });
 
   it('allows every request the adapter makes, on every path of push, watch, verify and drift', async () => {
     // Prepare
-    const { current, next } = readTestKeys();
-    const cluster = createFakeOpenShift(current);
-    server.handle(cluster.handle);
-    const { signer } = createTestSigner(server);
+    void simulator.model.deleteSecret(NEXT_SECRET.namespace, NEXT_SECRET.name);
+    const { signer } = createSimulatorSigner(simulator);
 
     // Act: create, then patch, then the reads
     await signer.push(current);
@@ -198,7 +192,7 @@ describe('docs/openshift-rbac.yaml against the adapter', () => {
     await signer.readKeys();
 
     // Assess
-    const attributes = server.requests.map(attributesOf);
+    const attributes = simulator.requests.map(attributesOf);
     expect(new Set(attributes.map((request) => `${request.verb} ${request.resource}`))).toEqual(
       new Set([
         'get secrets',

@@ -1,0 +1,56 @@
+/**
+ * The tasks of keyturn's workflows, one Lambda each, and the names the ASL files give them. Every layer
+ * needs this list: functions/ (a handler per task), infra/ (a function per task, the definition
+ * substitutions), local/ (binding Task states to handlers), bench/ and the tests. It lives in shared/
+ * because shared/ is the one place they may all import, and it depends on nothing.
+ *
+ * A Task state's Resource in infra/workflows/*.asl.json is the placeholder `${<Task>FunctionArn}`: CDK
+ * substitutes the function's ARN, the local runner binds the task's handler.
+ */
+
+/** Every task of the rotation and maintenance workflows, in workflow order. */
+export const TASK_NAMES = [
+  'prepare',
+  'generate',
+  'publish',
+  'confirm-visible',
+  'push',
+  'watch-rollout',
+  'verify',
+  'activate',
+  'rollback',
+  'maintain',
+] as const;
+
+/** One of {@link TASK_NAMES}. */
+export type TaskName = (typeof TASK_NAMES)[number];
+
+/** `watch-rollout` → `WatchRollout`: the task in construct ids, IAM statement ids and placeholders. */
+export function taskPascalName(task: TaskName): string {
+  return task.replace(/(^|-)([a-z])/g, (_match, _dash, letter: string) => letter.toUpperCase());
+}
+
+/** `confirm-visible` → `ConfirmVisibleFunctionArn`: the definition substitution naming its function. */
+export function taskPlaceholder(task: TaskName): string {
+  return `${taskPascalName(task)}FunctionArn`;
+}
+
+const TASK_OF_PLACEHOLDER: ReadonlyMap<string, TaskName> = new Map(
+  TASK_NAMES.map((task) => [taskPlaceholder(task), task]),
+);
+
+/** `ConfirmVisibleFunctionArn` → `confirm-visible`, the inverse of {@link taskPlaceholder}; else undefined. */
+export function taskOfPlaceholder(placeholder: string): TaskName | undefined {
+  return TASK_OF_PLACEHOLDER.get(placeholder);
+}
+
+/** `confirm-visible` → `${ConfirmVisibleFunctionArn}`: a Task state's Resource in the ASL files. */
+export function taskResource(task: TaskName): string {
+  return `\${${taskPlaceholder(task)}}`;
+}
+
+/** `${ConfirmVisibleFunctionArn}` → `confirm-visible`, the inverse of {@link taskResource}; else undefined. */
+export function taskOfResource(resource: string): TaskName | undefined {
+  const placeholder = /^\$\{(\w+)\}$/.exec(resource)?.[1];
+  return placeholder === undefined ? undefined : taskOfPlaceholder(placeholder);
+}

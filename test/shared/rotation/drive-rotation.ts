@@ -1,0 +1,140 @@
+/**
+ * Drives one rotation through its tasks the way the rotation workflow does, without the workflow:
+ * prepare, generate, publish, poll confirm-visible, jump the clock over the lead time, push, poll
+ * watch-rollout, poll verify, activate. The one copy of that loop: the rotation tests, the handler tests
+ * and bench/rotation-engine.ts use it. No vitest here, so the benchmarks (plain node) can import it.
+ */
+import type { ManualClock } from '#shared/adapters/memory/index.ts';
+import type { RotationMode } from '#shared/keyring/keyring.ts';
+import type { RotationPorts } from '#shared/ports.ts';
+import {
+  activateKey,
+  confirmVisible,
+  generateKey,
+  prepareRotation,
+  publishNewKey,
+  pushKey,
+  StepNotReadyError,
+  type TaskResults,
+  verifyRotation,
+  watchRollout,
+} from '#shared/rotation/index.ts';
+
+/** The tasks of one rotation, in the order the rotation workflow runs them (rollback only on failure). */
+export const ROTATION_TASKS = [
+  'prepare',
+  'generate',
+  'publish',
+  'confirm-visible',
+  'push',
+  'watch-rollout',
+  'verify',
+  'activate',
+] as const;
+
+/** One of {@link ROTATION_TASKS}. */
+export type RotationTask = (typeof ROTATION_TASKS)[number];
+
+/** What a rotation is started with: the rotation workflow's input. */
+export interface RotationRequest {
+  readonly issuerId: string;
+  readonly rotationId: string;
+  /** @default 'manual' */
+  readonly mode?: RotationMode;
+  readonly compromisedKid?: string;
+  readonly leadTimeSeconds?: number;
+}
+
+const STEPS: {
+  readonly [T in RotationTask]: (ports: RotationPorts, request: RotationRequest) => Promise<TaskResults[T]>;
+} = {
+  prepare: (ports, { mode = 'manual', ...request }) => prepareRotation(ports, { ...request, mode }),
+  generate: generateKey,
+  publish: publishNewKey,
+  'confirm-visible': confirmVisible,
+  push: pushKey,
+  'watch-rollout': watchRollout,
+  verify: verifyRotation,
+  activate: activateKey,
+};
+
+/** Calls the rotation step of `task` with `ports`, as the task's handler would. */
+export function callRotationStep<T extends RotationTask>(
+  task: T,
+  ports: RotationPorts,
+  request: RotationRequest,
+): Promise<TaskResults[T]> {
+  return STEPS[task](ports, request);
+}
+
+/** Runs one task of the rotation: its step on some ports, its Lambda handler, a timed call... */
+export type TaskRunner = <T extends RotationTask>(task: T) => Promise<TaskResults[T]>;
+
+/** How to drive one rotation. */
+export interface DriveRotationOptions {
+  /** Runs each task; `(task) => callRotationStep(task, ports, request)` runs the steps themselves. */
+  readonly run: TaskRunner;
+  /** Moved instead of waiting: between polls, and over the lead time. */
+  readonly clock: Pick<ManualClock, 'now' | 'set' | 'advance'>;
+  /** Return before running this task. @default run to the end */
+  readonly stopBefore?: RotationTask;
+  /** Calls of one polled task before giving up: a broken rollout fails instead of hanging. @default 2000 */
+  readonly maxPolls?: number;
+  /** Simulated time between two polls. @default 1000 */
+  readonly pollIntervalMs?: number;
+  /** Called after each task's last call and after each move of the clock (tests check invariants). */
+  readonly onProgress?: () => Promise<void> | void;
+}
+
+/** What each task of the rotation last returned (up to `stopBefore`). */
+export type DrivenRotation = { -readonly [T in RotationTask]?: TaskResults[T] };
+
+/** Drives one rotation to its end (or to `stopBefore`) and returns each task's last result. */
+export async function driveRotationTasks(options: DriveRotationOptions): Promise<DrivenRotation> {
+  const { run, clock } = options;
+  const maxPolls = options.maxPolls ?? 2000;
+  const results: DrivenRotation = {};
+  const settle = async <T extends RotationTask>(task: T, result: TaskResults[T]) => {
+    results[task] = result as DrivenRotation[T];
+    await options.onProgress?.();
+    return result;
+  };
+  const once = async <T extends RotationTask>(task: T) => settle(task, await run(task));
+  /** Calls `task` until `done` says so; not ready yet (StepNotReadyError) is polled again too. */
+  const poll = async <T extends RotationTask>(task: T, done: (result: TaskResults[T]) => boolean) => {
+    for (let attempt = 0; attempt < maxPolls; attempt += 1) {
+      const result = await run(task).catch(retryWhenNotReady);
+      if (result !== undefined && done(result)) return settle(task, result);
+      clock.advance(options.pollIntervalMs ?? 1000);
+      await options.onProgress?.();
+    }
+    throw new Error(`${task}: gave up after ${maxPolls} polls`);
+  };
+  const stops = (task: RotationTask) => options.stopBefore === task;
+
+  for (const task of ['prepare', 'generate', 'publish'] as const) {
+    if (stops(task)) return results;
+    await once(task);
+  }
+  if (stops('confirm-visible')) return results;
+  const { pushNotBefore } = await poll('confirm-visible', (result) => result.visible);
+  // PUBLISHED-BEFORE-SIGN: the workflow waits until pushNotBefore; the manual clock jumps there.
+  if (pushNotBefore !== undefined) {
+    clock.set(new Date(Math.max(Date.parse(pushNotBefore), clock.now().getTime())));
+    await options.onProgress?.();
+  }
+  if (stops('push')) return results;
+  await once('push');
+  if (stops('watch-rollout')) return results;
+  await poll('watch-rollout', (result) => result.done);
+  if (stops('verify')) return results;
+  await poll('verify', () => true);
+  if (stops('activate')) return results;
+  await once('activate');
+  return results;
+}
+
+function retryWhenNotReady(error: unknown): undefined {
+  if (error instanceof StepNotReadyError) return undefined;
+  throw error;
+}
