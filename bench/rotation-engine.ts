@@ -14,12 +14,8 @@ import { activeKey } from '#shared/keyring/queries.ts';
 import { generateSigningKeyPair, type PrivateSigningKey, type RsaBits } from '#shared/keys/index.ts';
 import type { AuditLog, KeyringStore, RotationPorts } from '#shared/ports.ts';
 import { INITIAL_SLOT, initIssuer } from '#shared/rotation/index.ts';
-import {
-  callRotationStep,
-  driveRotationTasks,
-  ROTATION_TASKS,
-  type RotationTask,
-} from '#test/shared/rotation/drive-rotation.ts';
+import { ROTATION_TASKS, type RotationTask } from '#shared/workflow-tasks.ts';
+import { callRotationStep, driveRotationTasks } from '#test/shared/rotation/drive-rotation.ts';
 import { median, timeAsync } from './measure.ts';
 import { type BenchRow, type BenchSection, type Formatter, formatMs, progress } from './report.ts';
 

@@ -7,19 +7,7 @@ import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import type { RotationPorts } from '#shared/ports.ts';
-import {
-  activateKey,
-  confirmVisible,
-  generateKey,
-  maintainIssuer,
-  prepareRotation,
-  publishNewKey,
-  pushKey,
-  rollbackRotation,
-  type TaskResults,
-  verifyRotation,
-  watchRollout,
-} from '#shared/rotation/index.ts';
+import { TASK_STEPS, type TaskResults } from '#shared/rotation/index.ts';
 import { TASK_NAMES, type TaskName } from '#shared/workflow-tasks.ts';
 import {
   completeContext,
@@ -61,18 +49,7 @@ export interface TaskHandlerOptions {
 /** The one rotation step each task calls; its result is returned as is (ids, kids, times, facts). */
 const STEPS: {
   readonly [T in TaskName]: (ports: RotationPorts, input: TaskEvent<T>) => Promise<TaskResults[T]>;
-} = {
-  prepare: prepareRotation,
-  generate: generateKey,
-  publish: publishNewKey,
-  'confirm-visible': confirmVisible,
-  push: pushKey,
-  'watch-rollout': watchRollout,
-  verify: verifyRotation,
-  activate: activateKey,
-  rollback: rollbackRotation,
-  maintain: maintainIssuer,
-};
+} = TASK_STEPS;
 
 /** The middy handler of one task: validate the event, call its rotation step, return the step's result. */
 export function createTaskHandler<T extends TaskName>(

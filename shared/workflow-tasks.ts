@@ -8,8 +8,8 @@
  * substitutes the function's ARN, the local runner binds the task's handler.
  */
 
-/** Every task of the rotation and maintenance workflows, in workflow order. */
-export const TASK_NAMES = [
+/** The tasks of one rotation, in the order the rotation workflow runs them (rollback runs only on failure). */
+export const ROTATION_TASKS = [
   'prepare',
   'generate',
   'publish',
@@ -18,9 +18,13 @@ export const TASK_NAMES = [
   'watch-rollout',
   'verify',
   'activate',
-  'rollback',
-  'maintain',
 ] as const;
+
+/** One of {@link ROTATION_TASKS}. */
+export type RotationTask = (typeof ROTATION_TASKS)[number];
+
+/** Every task of the rotation and maintenance workflows, in workflow order. */
+export const TASK_NAMES = [...ROTATION_TASKS, 'rollback', 'maintain'] as const;
 
 /** One of {@link TASK_NAMES}. */
 export type TaskName = (typeof TASK_NAMES)[number];

@@ -17,5 +17,6 @@ export { pushKey } from './push.ts';
 export { rollbackRotation } from './rollback.ts';
 export { newRotationId, parseRotationId } from './rotation-id.ts';
 export type { TaskResults } from './task-results.ts';
+export { TASK_STEPS } from './task-steps.ts';
 export { verifyRotation } from './verify.ts';
 export { watchRollout } from './watch-rollout.ts';

@@ -1,4 +1,3 @@
-import { inspect } from 'node:util';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { isKeyturnError } from '#shared/errors.ts';
 import { type PrivateSigningKey, parsePrivateKey, parsePublicKey } from '#shared/keys/index.ts';
@@ -6,6 +5,7 @@ import type { ClusterSigner, RolloutProgress } from '#shared/ports.ts';
 import { createTokenVerifier, readTokenHeader } from '#shared/tokens/index.ts';
 import { readKeyFixture } from '#test/fixtures/keys.ts';
 import { privateSecretsOf } from '#test/shared/adapters/local/local-home.ts';
+import { renderError } from '#test/support/error-renderings.ts';
 
 /** One ClusterSigner under test, over a cluster installed with `initialKey` whose time the test moves. */
 export interface ClusterSignerSubject {
@@ -27,16 +27,6 @@ export function readContractKeys(): { current: PrivateSigningKey; next: PrivateS
     current: parsePrivateKey(readKeyFixture('rsa2048.private')),
     next: parsePrivateKey(readKeyFixture('other2048.private')),
   };
-}
-
-/** Every way an error could reach a log line: message, stack, inspect (with causes), JSON. */
-function renderingsOf(error: unknown): string {
-  return [
-    String(error),
-    (error as Error).stack ?? '',
-    inspect(error, { depth: 10 }),
-    JSON.stringify(error),
-  ].join('\n');
 }
 
 /**
@@ -177,7 +167,7 @@ export function describeClusterSignerContract(
 
       // Assess
       expect(isKeyturnError(error)).toBe(true);
-      const text = renderingsOf(error);
+      const text = renderError(error);
       expect(text).not.toContain('PRIVATE KEY');
       for (const secret of privateSecretsOf(next)) {
         expect(text).not.toContain(secret);

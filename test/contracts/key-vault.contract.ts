@@ -1,9 +1,9 @@
-import { inspect } from 'node:util';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type PrivateSigningKey, parsePrivateKey, parsePublicKey } from '#shared/keys/index.ts';
 import { type KeyVault, UnsafeNameError, VaultError } from '#shared/ports.ts';
 import { readKeyFixture } from '#test/fixtures/keys.ts';
 import { privateSecretsOf } from '#test/shared/adapters/local/local-home.ts';
+import { renderError } from '#test/support/error-renderings.ts';
 
 /** One KeyVault under test. */
 export interface KeyVaultSubject {
@@ -25,16 +25,6 @@ const MALFORMED_REFS = [
 
 /** Issuer ids and slots that cannot name a key anywhere. */
 const UNSAFE_NAMES = ['', '../etc', 'a/b'];
-
-/** Every way an error could reach a log line: message, stack, inspect (with causes), JSON. */
-function renderingsOf(error: unknown): string {
-  return [
-    String(error),
-    (error as Error).stack ?? '',
-    inspect(error, { depth: 10 }),
-    JSON.stringify(error),
-  ].join('\n');
-}
 
 /**
  * The behaviour every KeyVault shares (ports.ts): idempotent generate and seal per (issuer, slot), open,
@@ -120,7 +110,7 @@ export function describeKeyVaultContract(
       expect(error).toBeInstanceOf(VaultError);
       expect(error).toMatchObject({ code: 'ERR_VAULT_SLOT_TAKEN' });
       expect((await subject.vault.open(sealed.ref)).publicKey.kid).toBe(fixtureKey.publicKey.kid);
-      const text = renderingsOf(error);
+      const text = renderError(error);
       for (const secret of [...privateSecretsOf(fixtureKey), ...privateSecretsOf(otherKey)]) {
         expect(text).not.toContain(secret);
       }

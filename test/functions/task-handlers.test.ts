@@ -3,8 +3,8 @@ import { TaskFailedError } from '#functions/task-errors.ts';
 import { createTaskHandlers } from '#functions/task-handlers.ts';
 import { activeKey, findKey } from '#shared/keyring/queries.ts';
 import { RotationInProgressError, StepNotReadyError } from '#shared/rotation/index.ts';
-import { TASK_NAMES } from '#shared/workflow-tasks.ts';
-import { driveRotationTasks, type RotationTask } from '#test/shared/rotation/drive-rotation.ts';
+import { type RotationTask, TASK_NAMES } from '#shared/workflow-tasks.ts';
+import { driveRotationTasks } from '#test/shared/rotation/drive-rotation.ts';
 import {
   createKeyPool,
   createWorld,

@@ -7,33 +7,8 @@
 import type { ManualClock } from '#shared/adapters/memory/index.ts';
 import type { RotationMode } from '#shared/keyring/keyring.ts';
 import type { RotationPorts } from '#shared/ports.ts';
-import {
-  activateKey,
-  confirmVisible,
-  generateKey,
-  prepareRotation,
-  publishNewKey,
-  pushKey,
-  StepNotReadyError,
-  type TaskResults,
-  verifyRotation,
-  watchRollout,
-} from '#shared/rotation/index.ts';
-
-/** The tasks of one rotation, in the order the rotation workflow runs them (rollback only on failure). */
-export const ROTATION_TASKS = [
-  'prepare',
-  'generate',
-  'publish',
-  'confirm-visible',
-  'push',
-  'watch-rollout',
-  'verify',
-  'activate',
-] as const;
-
-/** One of {@link ROTATION_TASKS}. */
-export type RotationTask = (typeof ROTATION_TASKS)[number];
+import { StepNotReadyError, TASK_STEPS, type TaskResults } from '#shared/rotation/index.ts';
+import type { RotationTask } from '#shared/workflow-tasks.ts';
 
 /** What a rotation is started with: the rotation workflow's input. */
 export interface RotationRequest {
@@ -48,14 +23,8 @@ export interface RotationRequest {
 const STEPS: {
   readonly [T in RotationTask]: (ports: RotationPorts, request: RotationRequest) => Promise<TaskResults[T]>;
 } = {
-  prepare: (ports, { mode = 'manual', ...request }) => prepareRotation(ports, { ...request, mode }),
-  generate: generateKey,
-  publish: publishNewKey,
-  'confirm-visible': confirmVisible,
-  push: pushKey,
-  'watch-rollout': watchRollout,
-  verify: verifyRotation,
-  activate: activateKey,
+  ...TASK_STEPS,
+  prepare: (ports, { mode = 'manual', ...request }) => TASK_STEPS.prepare(ports, { ...request, mode }),
 };
 
 /** Calls the rotation step of `task` with `ports`, as the task's handler would. */

@@ -18,8 +18,9 @@ import {
   type TaskResults,
   VerificationFailedError,
 } from '#shared/rotation/index.ts';
+import { ROTATION_TASKS, type RotationTask } from '#shared/workflow-tasks.ts';
 import { crashAfterSideEffects, SimulatedCrash } from './crashing-ports.ts';
-import { callRotationStep, ROTATION_TASKS, type RotationTask } from './drive-rotation.ts';
+import { callRotationStep } from './drive-rotation.ts';
 import { ISSUER_ID, type World } from './rotation-world.ts';
 
 /** One rotation step after prepare (the interpreter's `start` action runs prepare). */

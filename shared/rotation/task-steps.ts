@@ -1,0 +1,32 @@
+import type { RotationPorts } from '../ports.ts';
+import type { TaskName } from '../workflow-tasks.ts';
+import { activateKey } from './activate.ts';
+import { confirmVisible } from './confirm-visible.ts';
+import { generateKey } from './generate.ts';
+import { maintainIssuer } from './maintain.ts';
+import { prepareRotation } from './prepare.ts';
+import { publishNewKey } from './publish.ts';
+import { pushKey } from './push.ts';
+import { rollbackRotation } from './rollback.ts';
+import type { TaskResults } from './task-results.ts';
+import { verifyRotation } from './verify.ts';
+import { watchRollout } from './watch-rollout.ts';
+
+/**
+ * The one rotation step each workflow task runs: the Lambda handlers (functions/task-handlers.ts) and the
+ * drivers of tests and benchmarks call a task's step through this table, so they cannot disagree on it.
+ */
+export const TASK_STEPS = {
+  prepare: prepareRotation,
+  generate: generateKey,
+  publish: publishNewKey,
+  'confirm-visible': confirmVisible,
+  push: pushKey,
+  'watch-rollout': watchRollout,
+  verify: verifyRotation,
+  activate: activateKey,
+  rollback: rollbackRotation,
+  maintain: maintainIssuer,
+} as const satisfies {
+  readonly [T in TaskName]: (ports: RotationPorts, input: never) => Promise<TaskResults[T]>;
+};
