@@ -102,8 +102,8 @@ async function rotateOnce(waitScale: number): Promise<RotationSample> {
       waitScale,
       onEvent: (event) => events.push(event),
     });
-    if (result.verified.kid === result.previousKid) {
-      throw new Error('the rotation verified a token signed with the old key');
+    if (result.verified === undefined || result.verified.kid === result.previousKid) {
+      throw new Error('the rotation did not verify a token signed with the new key');
     }
     return {
       totalMs: result.elapsedMs,

@@ -22,6 +22,12 @@ export interface CliIo {
   readonly fetch: Fetch;
   /** Waits between polls of a workflow running in AWS; tests advance the workflow instead. @default a timer */
   readonly sleep?: (ms: number) => Promise<void>;
+  /**
+   * Asks the person at the terminal a question (on standard error) and resolves with the line typed.
+   * Absent when standard input or standard error is not a terminal: nobody can answer, so a command that
+   * needs a confirmation refuses unless told `--yes`. @default absent (no terminal)
+   */
+  readonly ask?: (question: string) => Promise<string>;
 }
 
 /** A file the command needs could not be read or written; the message names the file and what to do. */

@@ -1,3 +1,4 @@
+import { createInterface } from 'node:readline/promises';
 import { Command, CommanderError } from 'commander';
 import { registerCreateKeyPair } from './commands/create-key-pair.ts';
 import { registerDiscovery } from './commands/discovery.ts';
@@ -80,7 +81,18 @@ export function processIo(): CliIo {
         process.once('SIGTERM', () => resolve());
       }),
     fetch: globalThis.fetch,
+    ...(process.stdin.isTTY && process.stderr.isTTY ? { ask: askOnTerminal } : {}),
   };
+}
+
+/** Reads one answer from the terminal; the question goes to standard error, as all prompts and progress do. */
+async function askOnTerminal(question: string): Promise<string> {
+  const terminal = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    return await terminal.question(question);
+  } finally {
+    terminal.close();
+  }
 }
 
 async function readStandardInput(): Promise<Buffer> {

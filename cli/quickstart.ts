@@ -1,4 +1,6 @@
 import { resolve } from 'node:path';
+import { closingCheckWarning } from '#local/closing-check.ts';
+import { describeResume, LocalRotationInterruptedError } from '#local/local-resume.ts';
 import { runLocalRotation } from '#local/local-rotation.ts';
 import { createLocalHomePorts } from '#shared/adapters/local/index.ts';
 import { initIssuer } from '#shared/rotation/index.ts';
@@ -26,14 +28,29 @@ async function main(): Promise<void> {
   const write = (text: string) => process.stdout.write(text);
   const issuerUrl = await ensureIssuer(home, write);
   const progress = createRotationProgress(write);
-  write(`Rotating the signing key of ${issuerUrl} (one line per workflow step):\n`);
-  const result = await runLocalRotation({ home, maintainFirst: true, onEvent: progress.onEvent }).finally(
-    progress.finish,
-  );
+  // Ctrl-C stops the rotation between two steps; running npm start again resumes it (RECOVERABLE).
+  const stop = new AbortController();
+  const interrupt = () => stop.abort(new Error('interrupted'));
+  process.once('SIGINT', interrupt);
+  process.once('SIGTERM', interrupt);
+  const result = await runLocalRotation({
+    home,
+    maintainFirst: true,
+    onEvent: progress.onEvent,
+    signal: stop.signal,
+    goOn: { resume: 'npm start', abort: 'npx keyturn rotate --local --abort' },
+    onStart: ({ resumed }, keyring) =>
+      write(
+        `${resumed ? describeResume(keyring) : ''}Rotating the signing key of ${issuerUrl} (one line per workflow step):\n`,
+      ),
+  }).finally(progress.finish);
   const removed = result.removedKids.length === 0 ? 'none yet' : result.removedKids.join(', ');
+  const { verified } = result;
   write(
-    `\nVerified: a token freshly issued by the simulated cluster (kid ${result.verified.kid}, ` +
-      `${result.verified.subject}) verifies against ${result.keySetUrl}, fetched over HTTP as a third party would.\n` +
+    (verified === undefined
+      ? `\n${closingCheckWarning(result.keyring, result.closingCheckProblem ?? 'unknown')}`
+      : `\nVerified: a token freshly issued by the simulated cluster (kid ${verified.kid}, ` +
+        `${verified.subject}) verifies against ${result.keySetUrl}, fetched over HTTP as a third party would.\n`) +
       `Rotation ${result.rotationId} took ${(result.elapsedMs / 1000).toFixed(1)} s; keys retired past their ` +
       `${DEMO_POLICY.graceSeconds} s grace before it: ${removed}.\n\n` +
       describeKeyring(result.keyring, new Date()) +
@@ -69,6 +86,9 @@ function demoPort(): number {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`npm start failed: ${error instanceof Error ? error.message : String(error)}\n`);
-  process.exitCode = 1;
+  const interrupted = error instanceof LocalRotationInterruptedError;
+  process.stderr.write(
+    `${interrupted ? 'npm start ' : 'npm start failed: '}${error instanceof Error ? error.message : String(error)}\n`,
+  );
+  process.exitCode = interrupted ? 130 : 1;
 });

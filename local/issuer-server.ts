@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { relative, resolve, sep } from 'node:path';
+import { KeyturnError } from '#shared/errors.ts';
 import { ISSUER_CACHE_CONTROL, ISSUER_CONTENT_TYPE, issuerDocumentOf } from '#shared/issuer/index.ts';
 
 /** Where and how to serve a directory of issuer documents. */
@@ -22,6 +23,28 @@ export interface IssuerServer {
   close(): Promise<void>;
 }
 
+/** The issuer server cannot listen where it was asked to: the port is busy, or not allowed. */
+export class IssuerServerError extends KeyturnError<'ERR_PORT_BUSY'> {}
+
+/** A listen error, named with the address and what to do; anything unexpected stays as it is. */
+function listenError(error: NodeJS.ErrnoException, host: string, port: number): Error {
+  if (error.code === 'EADDRINUSE') {
+    return new IssuerServerError(
+      'ERR_PORT_BUSY',
+      `port ${port} on ${host} is already in use (another keyturn serve?); stop what listens there or choose another port with --port`,
+      { cause: error },
+    );
+  }
+  if (error.code === 'EACCES' || error.code === 'EADDRNOTAVAIL') {
+    return new IssuerServerError(
+      'ERR_PORT_BUSY',
+      `cannot listen on ${host}:${port} (${error.code}); choose a port above 1023 with --port, or an address of this machine with --host`,
+      { cause: error },
+    );
+  }
+  return error;
+}
+
 /**
  * Serves issuer documents the way keyturn's CloudFront distribution does: GET/HEAD only, a plain 200 with
  * `application/json`, the Cache-Control of DESIGN.md §1, an ETag with 304 on If-None-Match, CORS `*`;
@@ -33,14 +56,16 @@ export async function startIssuerServer(options: IssuerServerOptions): Promise<I
   const server = createServer((request, response) => {
     serveDocument(root, request, response).catch(() => answer(response, 500, { error: 'internal error' }));
   });
+  const host = options.host ?? '127.0.0.1';
+  const port = options.port ?? 0;
   await new Promise<void>((done, fail) => {
-    server.once('error', fail);
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', done);
+    server.once('error', (error: NodeJS.ErrnoException) => fail(listenError(error, host, port)));
+    server.listen(port, host, done);
   });
-  const { address, port } = server.address() as AddressInfo;
-  const host = address.includes(':') ? `[${address}]` : address;
+  const bound = server.address() as AddressInfo;
+  const shown = bound.address.includes(':') ? `[${bound.address}]` : bound.address;
   return {
-    url: `http://${host}:${port}`,
+    url: `http://${shown}:${bound.port}`,
     close: () =>
       new Promise<void>((done) => {
         server.close(() => done());

@@ -21,7 +21,12 @@ export async function runMaintenanceWorkflow(
   ports: RotationPorts,
   handlerOptions: TaskHandlerOptions,
   issuerIds: readonly string[],
-  options: { readonly waitScale?: number; readonly onEvent?: (event: WorkflowEvent) => void } = {},
+  options: {
+    readonly waitScale?: number;
+    readonly onEvent?: (event: WorkflowEvent) => void;
+    /** Repair drift: publish the key the cluster signs with (the workflow input's `publishDrift`). */
+    readonly publishDrift?: boolean;
+  } = {},
 ): Promise<MaintenanceOutcome[]> {
   const runner = createLocalWorkflowRunner({
     definition: 'maintenance',
@@ -30,7 +35,10 @@ export async function runMaintenanceWorkflow(
     waitScale: options.waitScale ?? 0.02,
     ...(options.onEvent === undefined ? {} : { onEvent: options.onEvent }),
   });
-  const output = (await runner.run({ issuerIds: [...issuerIds] })) as {
+  const output = (await runner.run({
+    issuerIds: [...issuerIds],
+    ...(options.publishDrift === true ? { publishDrift: true } : {}),
+  })) as {
     results?: {
       issuerId?: string;
       maintain?: MaintainResult;
@@ -56,6 +64,8 @@ export interface LocalMaintenanceOptions extends LocalClusterOptions {
   readonly onEvent?: (event: WorkflowEvent) => void;
   /** Show the handlers' structured logs and metrics on standard output. @default false */
   readonly verbose?: boolean;
+  /** Repair drift: publish the key the cluster signs with although keys.json lacks it. @default false */
+  readonly publishDrift?: boolean;
 }
 
 /**
@@ -73,6 +83,7 @@ export async function runLocalMaintenance(options: LocalMaintenanceOptions): Pro
       runMaintenanceWorkflow(ports, handlerOptions, [issuerId], {
         ...(options.waitScale === undefined ? {} : { waitScale: options.waitScale }),
         ...(options.onEvent === undefined ? {} : { onEvent: options.onEvent }),
+        ...(options.publishDrift === true ? { publishDrift: true } : {}),
       }),
     );
     outcomes.push(...outcome);

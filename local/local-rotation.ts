@@ -1,10 +1,18 @@
-import type { TaskHandlerOptions } from '#functions/task-handlers.ts';
+import { createTaskHandlers, type TaskHandlerOptions } from '#functions/task-handlers.ts';
 import type { Keyring } from '#shared/keyring/keyring.ts';
 import { activeKey } from '#shared/keyring/queries.ts';
 import type { RotationPorts } from '#shared/ports.ts';
-import { newRotationId } from '#shared/rotation/index.ts';
-import { createTokenVerifier, loadKeySet, type VerifiedToken } from '#shared/tokens/index.ts';
+import type { VerifiedToken } from '#shared/tokens/index.ts';
+import { type ClosingCheckOptions, checkAsThirdParty } from './closing-check.ts';
 import { runMaintenanceWorkflow } from './local-maintenance.ts';
+import {
+  createStepGate,
+  type GoOnCommands,
+  interruptedError,
+  LOCAL_GO_ON,
+  type PlannedRotation,
+  planRotation,
+} from './local-resume.ts';
 import {
   defaultWaitScale,
   handlerOptionsFor,
@@ -35,16 +43,42 @@ export interface LocalRotationOptions extends LocalClusterOptions {
   readonly maintainFirst?: boolean;
   /** Show the handlers' structured logs and metrics (as Lambda writes them) on standard output. @default false */
   readonly verbose?: boolean;
+  /**
+   * The rotation id of a new rotation. A rotation in flight is resumed with its own id instead, and a
+   * different id fails fast (ONE-SIGNER). @default a new id, or the id of the rotation in flight
+   */
+  readonly rotationId?: string;
+  /**
+   * Ctrl-C: once it aborts, no workflow step starts any more; the step running finishes, the servers
+   * close, and the run rejects with LocalRotationInterruptedError saying where it stopped and how to go on.
+   */
+  readonly signal?: AbortSignal;
+  /** Told which rotation runs, before it does (`resumed` when it was in flight). */
+  readonly onStart?: (start: PlannedRotation, keyring: Keyring) => void;
+  /** The commands named when the run stops or a different rotation is in flight. @default LOCAL_GO_ON */
+  readonly goOn?: GoOnCommands;
+  /** How the closing third-party check retries transient failures. @default 4 tries, from 0.5 s apart */
+  readonly closingCheck?: ClosingCheckOptions;
 }
 
 /** What a local rotation did and proved. */
 export interface LocalRotationResult {
   readonly issuerId: string;
   readonly rotationId: string;
+  /** True when the run resumed a rotation that was in flight. */
+  readonly resumed: boolean;
   readonly previousKid: string | undefined;
   readonly keyring: Keyring;
-  /** A token freshly issued by the cluster, verified against keys.json fetched over HTTP. */
-  readonly verified: VerifiedToken;
+  /**
+   * A token freshly issued by the cluster, verified against keys.json fetched over HTTP; absent when that
+   * closing check could not be completed (see `closingCheckProblem`).
+   */
+  readonly verified?: VerifiedToken;
+  /**
+   * Why the closing check could not be completed: transient failures (the cluster API, the issuer's URL)
+   * outlasted its retries. The rotation itself succeeded; `keyturn verify-token` checks a token later.
+   */
+  readonly closingCheckProblem?: string;
   readonly keySetUrl: string;
   readonly elapsedMs: number;
   /** kids the maintenance run removed from keys.json (with `maintainFirst`). */
@@ -60,32 +94,44 @@ export interface LocalRotationResult {
 export async function runLocalRotation(options: LocalRotationOptions): Promise<LocalRotationResult> {
   const started = performance.now();
   const keyring = await readIssuer(options.home, options.issuerId);
+  const goOn = options.goOn ?? LOCAL_GO_ON;
+  const planned = planRotation(keyring, options, goOn, new Date());
+  const { rotationId } = planned;
+  options.onStart?.(planned, keyring);
   return withLocalSession(options, keyring, 'keyturn rotate --local', async (ports) => {
-    const rotationId = newRotationId(new Date());
     const handlerOptions = handlerOptionsFor(options.verbose === true);
     const removedKids =
       options.maintainFirst === true ? await maintain(ports, handlerOptions, keyring.issuerId, options) : [];
+    const steps = createStepGate(options.signal);
+    let stoppedIn: string | undefined;
     const runner = createLocalWorkflowRunner({
       definition: 'rotation',
-      ports: () => ports,
-      handlerOptions,
+      handlers: steps.gate(createTaskHandlers(() => ports, handlerOptions)),
       waitScale: options.waitScale ?? defaultWaitScale(options.kubeconfig),
-      ...(options.onEvent === undefined ? {} : { onEvent: options.onEvent }),
+      onEvent: (event) => {
+        if (event.type === 'state-entered') stoppedIn = event.state;
+        options.onEvent?.(event);
+      },
     });
-    await runner.run({
-      issuerId: keyring.issuerId,
-      rotationId,
-      mode: options.emergencyKid === undefined ? 'manual' : 'emergency',
-      ...(options.emergencyKid === undefined ? {} : { compromisedKid: options.emergencyKid }),
-      ...(options.leadTimeSeconds === undefined ? {} : { leadTimeSeconds: options.leadTimeSeconds }),
-    });
+    try {
+      if (options.signal?.aborted === true) throw options.signal.reason;
+      await runner.run(planned.input, options.signal === undefined ? {} : { signal: options.signal });
+    } catch (error) {
+      if (options.signal?.aborted !== true) throw error;
+      await steps.idle();
+      throw interruptedError(await readIssuer(options.home, keyring.issuerId), stoppedIn, goOn);
+    }
     const after = await readIssuer(options.home, keyring.issuerId);
+    const closing = await checkAsThirdParty(ports, after, options.closingCheck);
     return {
       issuerId: keyring.issuerId,
       rotationId,
-      previousKid: activeKey(keyring)?.kid,
+      resumed: planned.resumed,
+      previousKid: planned.resumed ? keyring.rotation?.previousKid : activeKey(keyring)?.kid,
       keyring: after,
-      verified: await verifyAsThirdParty(ports, after),
+      ...(closing.verified === undefined
+        ? { closingCheckProblem: closing.problem }
+        : { verified: closing.verified }),
       keySetUrl: `${after.issuerUrl}/keys.json`,
       elapsedMs: performance.now() - started,
       removedKids,
@@ -108,11 +154,4 @@ async function maintain(
     throw new LocalRotationError(`maintenance of ${issuerId} failed: ${result.cause ?? 'unknown error'}`);
   }
   return [...(result?.maintain.removed ?? [])];
-}
-
-/** A token the cluster issues now, checked against keys.json read over HTTP: discovery, JWKS, signature. */
-async function verifyAsThirdParty(ports: RotationPorts, keyring: Keyring): Promise<VerifiedToken> {
-  const token = await ports.cluster.requestToken(keyring.policy.audience);
-  const { keySet, issuer } = await loadKeySet({ kind: 'issuer', issuerUrl: keyring.issuerUrl });
-  return createTokenVerifier({ keySet, issuer, audience: keyring.policy.audience }).verify(token);
 }

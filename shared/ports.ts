@@ -174,7 +174,8 @@ export type AuditStep =
   | 'retire'
   | 'destroy'
   | 'read-public'
-  | 'adopt-drift';
+  | 'adopt-drift'
+  | 'abort';
 
 /** One line of the audit trail: a step's transition, never key material (SEALED). */
 export interface AuditEntry {

@@ -45,6 +45,7 @@ export async function initOnAws(io: CliIo, request: AwsInitRequest): Promise<voi
     issuerUrl: target.issuerUrl,
     issuerId: request.issuerId,
     policy: request.policy,
+    publishedAt: publishedAtOf(stack, target),
     ...(request.adopt === undefined ? {} : { adopt: request.adopt }),
   });
   const [keySet] = issuerObjects(result.issuerUrl);
@@ -91,6 +92,23 @@ function publishTargetOf(stack: KeyturnStackOutputs, request: AwsInitRequest): P
     );
   }
   return { issuerUrl, bucket: stack.issuerBucketName, distributionId: stack.distributionId };
+}
+
+/**
+ * Where an issuer's objects are: `s3://<bucket>/<prefix>`. Keyrings name URLs, not buckets: an issuer under
+ * IssuerBaseUrl is in the stack's bucket, one at the new issuer's own origin in its bucket, any other in a
+ * bucket of its own (named by its origin).
+ */
+function publishedAtOf(stack: KeyturnStackOutputs, target: PublishTarget): (issuerUrl: string) => string {
+  const targetOrigin = new URL(target.issuerUrl).origin;
+  return (issuerUrl) => {
+    const [keySet] = issuerObjects(issuerUrl);
+    const prefix = keySet.key.slice(0, -KEY_SET_PATH.length);
+    if (issuerUrl === target.issuerUrl) return `s3://${target.bucket}/${prefix}`;
+    if (issuerUrl.startsWith(`${stack.issuerBaseUrl}/`)) return `s3://${stack.issuerBucketName}/${prefix}`;
+    if (new URL(issuerUrl).origin === targetOrigin) return `s3://${target.bucket}/${prefix}`;
+    return `${new URL(issuerUrl).origin}/${prefix}`;
+  };
 }
 
 function awsInitPorts(

@@ -1,5 +1,6 @@
+import { join, sep } from 'node:path';
 import type { Command } from 'commander';
-import { createLocalHomePorts, keyturnHomeLayout } from '#shared/adapters/local/index.ts';
+import { createLocalHomePorts, issuerDirectory, keyturnHomeLayout } from '#shared/adapters/local/index.ts';
 import type { Policy } from '#shared/keyring/keyring.ts';
 import { type PrivateSigningKey, parsePrivateKey, type RsaBits } from '#shared/keys/index.ts';
 import { initIssuer } from '#shared/rotation/index.ts';
@@ -134,8 +135,11 @@ function policyOf(options: InitOptions): Partial<Policy> {
 async function initLocally(io: CliIo, issuerUrl: string, options: InitOptions): Promise<void> {
   const adopt = options.adopt === undefined ? undefined : await readAdopted(io, options);
   const home = homeFrom(io, options.home);
+  const { publicDir } = keyturnHomeLayout(home);
   const result = await initIssuer(createLocalHomePorts({ home, fetch: io.fetch, actor: 'cli' }), {
     issuerUrl,
+    // Every issuer of the home is served from one directory, whatever the host and port of its URL.
+    publishedAt: (url) => join(issuerDirectory(publicDir, url), sep),
     ...(options.id === undefined ? {} : { issuerId: options.id }),
     ...(adopt === undefined ? {} : { adopt }),
     policy: policyOf(options),
@@ -144,7 +148,7 @@ async function initLocally(io: CliIo, issuerUrl: string, options: InitOptions): 
     `Created issuer ${result.issuerId} at ${result.issuerUrl}\n` +
       `  active key: ${result.kid} (${result.adopted ? 'adopted' : 'generated'})\n` +
       `  keyring and sealed key under ${home}\n` +
-      `  keys.json and discovery in ${keyturnHomeLayout(home).publicDir}: serve them with keyturn serve --home ${home}\n`,
+      `  keys.json and discovery in ${publicDir}: serve them with keyturn serve --home ${home}\n`,
   );
 }
 

@@ -11,12 +11,17 @@ import { describeFailedEnd, FollowStoppedError, followControlsOf } from '../aws-
 import { briefList, selectAwsIssuers } from '../aws-issuers.ts';
 import { type AwsTargetOptions, readStack } from '../aws-target.ts';
 import type { CliIo } from '../io.ts';
-import { describeMaintenanceOutcome } from '../maintenance-report.ts';
+import { assertNoDrift, describeMaintenanceOutcome } from '../maintenance-report.ts';
+
+/** The command that repairs drift found in AWS. */
+const AWS_REPAIR = 'keyturn maintain --aws --publish-drift';
 
 /** One maintenance run to start in AWS. */
 export interface AwsMaintainRequest extends AwsTargetOptions {
   /** @default every issuer with a keyring in the state bucket */
   readonly issuerIds?: readonly string[];
+  /** Repair drift: publish the key the cluster signs with (adopt-drift). @default false */
+  readonly publishDrift?: boolean;
 }
 
 /** The maintenance workflow failed for at least one issuer, or as a whole (timed out, aborted). */
@@ -26,7 +31,8 @@ export class MaintenanceFailedError extends KeyturnError<'ERR_MAINTENANCE_FAILED
  * Starts the deployed maintenance workflow (execution `maintain--<run id>`) for the chosen issuers, the
  * one the hourly schedule runs, follows it with a line per issuer done, and prints what it did for each
  * issuer in the words of `keyturn maintain --local`. Fails (exit 1) when any issuer's maintenance failed;
- * the others were still maintained. Ctrl-C stops following only.
+ * the others were still maintained; then fails (ERR_DRIFT, exit 1) on drift, naming `--publish-drift`.
+ * Ctrl-C stops following only.
  */
 export async function maintainOnAws(io: CliIo, request: AwsMaintainRequest): Promise<void> {
   const stack = await readStack(request);
@@ -40,6 +46,7 @@ export async function maintainOnAws(io: CliIo, request: AwsMaintainRequest): Pro
     stateMachineArn: stack.maintenanceStateMachineArn,
     runId,
     issuerIds,
+    publishDrift: request.publishDrift === true,
     sfn,
   });
   const consoleUrl = executionConsoleUrl(executionArn);
@@ -69,7 +76,7 @@ export async function maintainOnAws(io: CliIo, request: AwsMaintainRequest): Pro
     );
   }
   const outcomes = maintenanceOutcomesOf(end.output, issuerIds);
-  io.out(outcomes.map(describeMaintenanceOutcome).join(''));
+  io.out(outcomes.map((outcome) => describeMaintenanceOutcome(outcome, AWS_REPAIR)).join(''));
   const failed = outcomes.filter((outcome) => outcome.failed === true);
   if (failed.length > 0) {
     throw new MaintenanceFailedError(
@@ -78,4 +85,5 @@ export async function maintainOnAws(io: CliIo, request: AwsMaintainRequest): Pro
         `the other issuers were maintained. Execution: ${executionArn} (${consoleUrl})`,
     );
   }
+  assertNoDrift(outcomes, AWS_REPAIR);
 }

@@ -6,7 +6,7 @@ import { isIssuerId } from '#shared/identifiers.ts';
 import { type AwsTargetOptions, addAwsTargetOptions, namesAwsTarget } from '../aws-target.ts';
 import { HOME_OPTION, homeFrom } from '../home.ts';
 import type { CliIo } from '../io.ts';
-import { describeMaintenanceOutcome } from '../maintenance-report.ts';
+import { assertNoDrift, describeMaintenanceOutcome } from '../maintenance-report.ts';
 import { givenFlags } from '../option-sources.ts';
 import { createRotationProgress } from '../rotation-progress.ts';
 import { maintainOnAws } from './maintain-aws.ts';
@@ -18,7 +18,11 @@ interface MaintainOptions extends AwsTargetOptions {
   issuer?: string[];
   kubeconfig?: string;
   verbose?: boolean;
+  publishDrift?: boolean;
 }
+
+/** The command that repairs drift found by a local run. */
+const LOCAL_REPAIR = 'keyturn maintain --local --publish-drift';
 
 /** Options only the local run understands (commander attribute names). */
 const LOCAL_ONLY = ['home', 'kubeconfig', 'verbose'] as const;
@@ -26,10 +30,8 @@ const LOCAL_ONLY = ['home', 'kubeconfig', 'verbose'] as const;
 /**
  * `keyturn maintain --local [--home DIR] [--issuer ID] [--kubeconfig FILE]` runs the maintenance workflow
  * on this machine; `keyturn maintain --aws [--issuer ID ...] [--stack NAME] [--region R]` starts the
- * deployed one (`--stack` or `--region` imply `--aws`) and follows it. Both print the same report.
- *
- * No `--publish-drift` yet: the maintenance ASL passes only `issuerId` to its task, so the workflow
- * cannot carry it (the step itself supports it).
+ * deployed one (`--stack` or `--region` imply `--aws`) and follows it. Both print the same report, and
+ * exit 1 (ERR_DRIFT) on drift; `--publish-drift` repairs it by publishing the cluster's key.
  */
 export function registerMaintain(program: Command, io: CliIo): void {
   const command = program
@@ -49,7 +51,11 @@ export function registerMaintain(program: Command, io: CliIo): void {
       '--kubeconfig <file>',
       "--local: a real cluster's kubeconfig (default: the simulated OpenShift, in-process)",
     )
-    .option('--verbose', "--local: also print the handlers' structured logs and metrics");
+    .option('--verbose', "--local: also print the handlers' structured logs and metrics")
+    .option(
+      '--publish-drift',
+      'repair drift: publish the key the cluster signs with although keys.json lacks it (the next secret was deleted)',
+    );
   addAwsTargetOptions(command).action(async (options: MaintainOptions, self: Command) => {
     const aws = options.aws === true || namesAwsTarget(options);
     if (aws && options.local === true) {
@@ -90,6 +96,7 @@ async function maintainAwsFromOptions(io: CliIo, options: MaintainOptions, self:
     ...(options.issuer === undefined ? {} : { issuerIds: [...new Set(options.issuer)] }),
     ...(options.stack === undefined ? {} : { stack: options.stack }),
     ...(options.region === undefined ? {} : { region: options.region }),
+    publishDrift: options.publishDrift === true,
   });
 }
 
@@ -104,12 +111,14 @@ async function maintainLocally(io: CliIo, options: MaintainOptions): Promise<voi
     ...(options.kubeconfig === undefined ? {} : { kubeconfig: resolve(io.cwd, options.kubeconfig) }),
     onEvent: progress.onEvent,
     verbose: options.verbose === true,
+    publishDrift: options.publishDrift === true,
   }).finally(progress.finish);
   const failed = outcomes.filter((outcome) => outcome.failed === true);
-  io.out(outcomes.map(describeMaintenanceOutcome).join(''));
+  io.out(outcomes.map((outcome) => describeMaintenanceOutcome(outcome, LOCAL_REPAIR)).join(''));
   if (failed.length > 0) {
     throw new LocalRotationError(
       `maintenance failed for ${failed.map((outcome) => outcome.issuerId).join(', ')} (see above)`,
     );
   }
+  assertNoDrift(outcomes, LOCAL_REPAIR);
 }

@@ -1,10 +1,13 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
+import { closingCheckWarning } from '#local/closing-check.ts';
+import { describeResume } from '#local/local-resume.ts';
 import { runLocalRotation } from '#local/local-rotation.ts';
 import { isIssuerId } from '#shared/identifiers.ts';
-import { findKey } from '#shared/keyring/queries.ts';
+import { activeKey, findKey } from '#shared/keyring/queries.ts';
 import { type AwsTargetOptions, addAwsTargetOptions } from '../aws-target.ts';
 import { parseDurationSeconds } from '../durations.ts';
+import { confirmEmergency } from '../emergency-confirmation.ts';
 import { HOME_OPTION, homeFrom } from '../home.ts';
 import type { CliIo } from '../io.ts';
 import {
@@ -17,6 +20,7 @@ import { givenFlags } from '../option-sources.ts';
 import { createRotationProgress } from '../rotation-progress.ts';
 import { rotateOnAws } from './rotate-aws.ts';
 import { type AwsFleetRequest, FLEET_DEFAULTS, rotateFleetOnAws } from './rotate-fleet.ts';
+import { abortLocally, interruptSignal, localGoOnCommands } from './rotate-local.ts';
 import { describeKeyring } from './status.ts';
 
 interface RotateOptions extends AwsTargetOptions {
@@ -33,11 +37,15 @@ interface RotateOptions extends AwsTargetOptions {
   issuers?: string[];
   maxConcurrency?: number;
   toleratedFailurePercentage?: number;
+  abort?: boolean;
+  yes?: boolean;
 }
 
 /** Options that only one of the two backends understands (commander attribute names). */
-const LOCAL_ONLY = ['home', 'kubeconfig', 'verbose'] as const;
-const AWS_ONLY = ['stack', 'region', 'rotationId', 'follow'] as const;
+const LOCAL_ONLY = ['home', 'kubeconfig', 'verbose', 'abort'] as const;
+const AWS_ONLY = ['stack', 'region', 'follow'] as const;
+/** Options that start a rotation, which `--abort` (it ends one) refuses. */
+const NOT_ABORT = ['emergency', 'leadTime', 'rotationId'] as const;
 /** Options of a fleet rotation only, and those a fleet rotation refuses. */
 const FLEET_ONLY = ['issuers', 'maxConcurrency', 'toleratedFailurePercentage'] as const;
 const NOT_FLEET = ['local', 'issuer', 'emergency', 'leadTime'] as const;
@@ -48,8 +56,10 @@ const NOT_FLEET = ['local', 'issuer', 'emergency', 'leadTime'] as const;
  * `keyturn rotate --fleet [--issuers a,b] [--max-concurrency N] [--tolerated-failure-percentage P]
  * [--rotation-id ID] [--stack NAME] [--region R] [--no-follow]` does so for many issuers at once, through
  * the fleet workflow;
- * `keyturn rotate --local [--home DIR] [--issuer ID] [--kubeconfig FILE] [--lead-time 5s] [--emergency KID]`
- * runs the same workflow on this machine.
+ * `keyturn rotate --local [--home DIR] [--issuer ID] [--kubeconfig FILE] [--lead-time 5s] [--emergency KID]
+ * [--rotation-id ID]` runs the same workflow on this machine, resuming the rotation in flight if there is
+ * one (Ctrl-C stops it between steps and says how to go on); `keyturn rotate --local --abort [--issuer ID]`
+ * ends the rotation in flight safely.
  */
 export function registerRotate(program: Command, io: CliIo): void {
   const command = program
@@ -73,14 +83,19 @@ export function registerRotate(program: Command, io: CliIo): void {
       '--emergency <kid>',
       'the active key is compromised: remove it from keys.json once the new key works',
     )
+    .option('--yes', '--emergency: do not ask for confirmation (needed without a terminal)')
     .option(
       '--verbose',
       "--local: also print the handlers' structured logs and metrics, as Lambda writes them",
+    )
+    .option(
+      '--abort',
+      '--local: end the rotation in flight safely (drop the new key, or push the previous key back)',
     );
   addAwsTargetOptions(command)
     .option(
       '--rotation-id <id>',
-      'the rotation id (default: a new one; with --fleet, the fleet run’s); an existing one is followed, not restarted',
+      'the rotation id (default: a new one; with --fleet, the fleet run’s; --local: the one in flight, resumed); an existing one is followed, not restarted',
       parseRotationIdOption,
     )
     .option('--no-follow', 'start the rotation and return at once, without following it')
@@ -113,8 +128,7 @@ export function registerRotate(program: Command, io: CliIo): void {
       }
       refuse(self, givenFlags(self, FLEET_ONLY), 'they need --fleet');
       if (options.local === true) {
-        refuse(self, givenFlags(self, AWS_ONLY), 'they apply to AWS, not to --local');
-        await rotateLocally(io, options);
+        await runLocally(io, self, options);
         return;
       }
       refuse(self, givenFlags(self, LOCAL_ONLY), 'they need --local');
@@ -134,6 +148,7 @@ export function registerRotate(program: Command, io: CliIo): void {
           },
         );
       }
+      await confirmEmergencyOf(io, self, options);
       await rotateOnAws(io, {
         issuerId: options.issuer,
         follow: options.follow,
@@ -144,6 +159,28 @@ export function registerRotate(program: Command, io: CliIo): void {
         ...(options.leadTime === undefined ? {} : { leadTimeSeconds: options.leadTime }),
       });
     });
+}
+
+/** `--local`: rotate (or resume), or with `--abort` end the rotation in flight; refuses AWS options. */
+async function runLocally(io: CliIo, command: Command, options: RotateOptions): Promise<void> {
+  refuse(command, givenFlags(command, AWS_ONLY), 'they apply to AWS, not to --local');
+  if (options.abort !== true) {
+    await confirmEmergencyOf(io, command, options);
+    await rotateLocally(io, options);
+    return;
+  }
+  refuse(command, givenFlags(command, NOT_ABORT), 'they start a rotation; --abort ends the one in flight');
+  await abortLocally(io, options);
+}
+
+/** `--emergency KID` drops a key that signed tokens: asks first on a terminal, unless `--yes`. */
+async function confirmEmergencyOf(io: CliIo, command: Command, options: RotateOptions): Promise<void> {
+  if (options.emergency === undefined) return;
+  await confirmEmergency(io, command, {
+    kid: options.emergency,
+    yes: options.yes === true,
+    ...(options.issuer === undefined ? {} : { issuerId: options.issuer }),
+  });
 }
 
 function refuse(command: Command, flags: readonly string[], why: string): void {
@@ -170,22 +207,31 @@ function fleetRequestOf(options: RotateOptions): AwsFleetRequest {
 /** The local run, exactly as before the AWS workflow existed. */
 async function rotateLocally(io: CliIo, options: RotateOptions): Promise<void> {
   const progress = createRotationProgress(io.err);
-  io.err('Rotating (one line per workflow step):\n');
   const result = await runLocalRotation({
     home: homeFrom(io, options.home),
     ...(options.issuer === undefined ? {} : { issuerId: options.issuer }),
     ...(options.kubeconfig === undefined ? {} : { kubeconfig: resolve(io.cwd, options.kubeconfig) }),
     ...(options.leadTime === undefined ? {} : { leadTimeSeconds: options.leadTime }),
     ...(options.emergency === undefined ? {} : { emergencyKid: options.emergency }),
+    ...(options.rotationId === undefined ? {} : { rotationId: options.rotationId }),
     onEvent: progress.onEvent,
     verbose: options.verbose === true,
+    signal: interruptSignal(io),
+    goOn: localGoOnCommands(options),
+    onStart: ({ resumed }, keyring) =>
+      io.err(`${resumed ? describeResume(keyring) : ''}Rotating (one line per workflow step):\n`),
   }).finally(progress.finish);
   const previous = findKey(result.keyring, result.previousKid);
   io.out(
     `Rotated issuer ${result.issuerId} in ${(result.elapsedMs / 1000).toFixed(1)} s (rotation ${result.rotationId})\n` +
       `  old key: ${result.previousKid} (${previous?.state}${previous?.removeAfter === undefined ? '' : `, leaves keys.json after ${previous.removeAfter}`})\n` +
-      `  new key: ${result.verified.kid} (active)\n` +
-      `  a token freshly issued by the cluster verified against ${result.keySetUrl}\n\n` +
-      describeKeyring(result.keyring, new Date()),
+      `  new key: ${activeKey(result.keyring)?.kid} (active)\n` +
+      (result.verified === undefined
+        ? ''
+        : `  a token freshly issued by the cluster verified against ${result.keySetUrl}\n`) +
+      `\n${describeKeyring(result.keyring, new Date())}`,
   );
+  if (result.closingCheckProblem !== undefined) {
+    io.err(`keyturn: ${closingCheckWarning(result.keyring, result.closingCheckProblem)}`);
+  }
 }

@@ -4,6 +4,7 @@ import { createS3KeyringStore } from '#shared/adapters/aws/s3-keyring-store.ts';
 import { createFileKeyringStore } from '#shared/adapters/local/index.ts';
 import type { Keyring } from '#shared/keyring/keyring.ts';
 import type { KeyringStore } from '#shared/ports.ts';
+import { describeRotationKeys } from '#shared/rotation/index.ts';
 import {
   type AwsTargetOptions,
   addAwsTargetOptions,
@@ -104,7 +105,12 @@ export function describeKeyring(keyring: Keyring, now: Date): string {
   ];
   const { rotation, lastRotation } = keyring;
   if (rotation !== undefined) {
-    lines.push(`rotation in flight: ${rotation.id} (${rotation.mode}) since ${rotation.startedAt}`);
+    lines.push(
+      `rotation in flight: ${rotation.id} (${rotation.mode}) since ${rotation.startedAt}: ${describeRotationKeys(keyring, rotation)}`,
+      rotation.abortFailedAt === undefined
+        ? '  go on: run the same keyturn rotate again to resume it, or add --abort to end it safely'
+        : `  ABORT FAILED at ${rotation.abortFailedAt}: fix the cause, then run the same keyturn rotate --abort again`,
+    );
   }
   if (lastRotation !== undefined) {
     const reason = lastRotation.reason === undefined ? '' : `: ${lastRotation.reason}`;

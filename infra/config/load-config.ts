@@ -1,11 +1,13 @@
 import { readFileSync } from 'node:fs';
 import type { z } from 'zod';
+import { KeyturnError } from '#shared/errors.ts';
 import { type IssuerConfig, type KeyturnConfig, keyturnConfigSchema } from './keyturn-config.ts';
 
 /** A keyturn.config.json that cannot be deployed; the message lists every problem with its path. */
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
-  readonly code = 'ERR_CONFIG';
+export class ConfigError extends KeyturnError<'ERR_CONFIG'> {
+  constructor(message: string) {
+    super('ERR_CONFIG', message);
+  }
 }
 
 /** Reads and validates a keyturn config file. Throws ConfigError naming the file and each problem. */

@@ -6,7 +6,11 @@
  *   otherwise invoke a real Lambda through the AWS SDK.
  * - Poll waits (`Seconds` Wait states) and retry intervals are scaled by `waitScale` for local runs.
  *   The lead-time wait (a `TimestampPath` Wait) is never scaled: PUBLISHED-BEFORE-SIGN is honoured with
- *   a real timer, and the push step re-checks it anyway.
+ *   a real timer, and the push step re-checks it anyway. The runner sets that timer itself, from the
+ *   confirm-visible result, to the time left until `pushNotBefore` and never less than 0: the library
+ *   would hand Node a negative delay for a `pushNotBefore` already past (a resumed rotation, a 0 s lead
+ *   time), which Node warns about (TimeoutNegativeWarning). The timer starts after the delay is computed,
+ *   so it never ends before `pushNotBefore`.
  * - Caveat: the library waits for a timestamp with one `setTimeout`; a delay beyond Node's timer limit
  *   (2^31-1 ms, about 24.8 days) fires at once. The runner refuses such a `pushNotBefore` (the
  *   confirm-visible result is checked), and long waits like the 48 h grace are never Wait states: the
@@ -15,6 +19,7 @@
 import { type RunOptions, StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import { createTaskHandlers, type PortsProvider, type TaskHandlerOptions } from '#functions/task-handlers.ts';
 import { type WorkflowName as AnyWorkflowName, loadWorkflowDefinition } from '#infra/workflows/index.ts';
+import { isKeyturnError, KeyturnError } from '#shared/errors.ts';
 import type { TaskResults, VisibilityResult } from '#shared/rotation/index.ts';
 import type { WorkflowEvent } from '#shared/workflow-event.ts';
 import { type TaskName, taskOfResource } from '#shared/workflow-tasks.ts';
@@ -64,17 +69,40 @@ export interface LocalWorkflowRunner {
   run(input: unknown, options?: { readonly signal?: AbortSignal }): Promise<unknown>;
 }
 
-/** The execution failed: `error` is the ASL error name (e.g. RotationRolledBack), `state` where. */
-export class WorkflowFailedError extends Error {
+/** What to do next after a rotation or maintenance workflow failed, by its ASL error. */
+const NEXT_STEP: Readonly<Record<string, string>> = {
+  RotationRolledBack:
+    'the rotation rolled back and the previous key signs again; run keyturn status to see the keys, fix the cause, then run the same command again',
+  KeyNotVisible:
+    'nothing was pushed to the cluster; check that the issuer is served at its URL, then run the same command again',
+  RotationInProgress:
+    'another rotation holds the issuer; wait for it, or resume it (the same command) or end it (keyturn rotate --abort)',
+};
+const RETRY_STEP =
+  'fix the cause, run keyturn status to see where the issuer stands, then run the same command again';
+
+/**
+ * The execution failed: `error` is the ASL error name (e.g. RotationRolledBack), `state` where. Its code
+ * is `ERR_WORKFLOW_FAILED`; `failedCode` is the code of the keyturn error that failed the state (caught
+ * before a rollback, or escaped), so the CLI exits as that error would (a cluster that is down: 3).
+ */
+export class WorkflowFailedError extends KeyturnError<'ERR_WORKFLOW_FAILED'> {
   /** The ASL error: a Fail state's Error, or the name of the error that escaped a state. */
   readonly error: string;
   /** The state that failed the execution. */
   readonly state: string | undefined;
   /** The error caught before a rollback (`$.error` of the state that failed), if any. */
   readonly reason: { readonly Error?: string; readonly Cause?: unknown } | undefined;
+  /** The `code` of the KeyturnError that failed the state, when a task threw one. */
+  readonly failedCode: string | undefined;
 
   constructor(
-    details: { error: string; state: string | undefined; reason?: { Error?: string; Cause?: unknown } },
+    details: {
+      error: string;
+      state: string | undefined;
+      reason?: { Error?: string; Cause?: unknown };
+      failedCode?: string;
+    },
     cause: unknown,
   ) {
     const why =
@@ -83,19 +111,23 @@ export class WorkflowFailedError extends Error {
           ? cause.message
           : String(cause)
         : `${details.reason.Error ?? 'error'}: ${String(details.reason.Cause ?? '')}`;
-    super(`workflow failed in state ${details.state ?? '?'} with ${details.error} (${why})`, { cause });
-    this.name = 'WorkflowFailedError';
+    const next = NEXT_STEP[details.error] ?? RETRY_STEP;
+    super(
+      'ERR_WORKFLOW_FAILED',
+      `workflow failed in state ${details.state ?? '?'} with ${details.error} (${why}); ${next}`,
+      { cause },
+    );
     this.error = details.error;
     this.state = details.state;
     this.reason = details.reason;
+    this.failedCode = details.failedCode;
   }
 }
 
 /** A Task state has no handler, or its Resource names no task. */
-export class WorkflowBindingError extends Error {
+export class WorkflowBindingError extends KeyturnError<'ERR_WORKFLOW_BINDING'> {
   constructor(message: string) {
-    super(message);
-    this.name = 'WorkflowBindingError';
+    super('ERR_WORKFLOW_BINDING', message);
   }
 }
 
@@ -158,10 +190,10 @@ export function createLocalWorkflowRunner(options: LocalWorkflowRunnerOptions): 
   if (!(scale >= 0)) {
     throw new RangeError(`waitScale must be ≥ 0, not ${scale}`);
   }
-  const taskResourceLocalHandlers: Record<string, LibraryTaskHandler> = {};
-  for (const [state, task] of tasks) {
-    taskResourceLocalHandlers[state] = libraryHandler(task, handlers);
-  }
+  // The lead-time wait: the Wait for confirm-visible's pushNotBefore (`$.confirm.pushNotBefore`).
+  const leadTimeWaits = listStates(definition)
+    .filter(({ state }) => state.Type === 'Wait' && String(state.TimestampPath).endsWith('.pushNotBefore'))
+    .map(({ name }) => name);
   const waitTimeOverrides: Record<string, number> = {};
   const retryIntervalOverrides: Record<string, number[]> = {};
   if (scale !== 1) {
@@ -181,8 +213,21 @@ export function createLocalWorkflowRunner(options: LocalWorkflowRunnerOptions): 
   return {
     tasks,
     run: async (input, runOptions) => {
+      // Per run: this run's confirm-visible result sets its lead-time wait.
+      const waits: Record<string, number> = { ...waitTimeOverrides };
+      const setLeadTime = ({ pushNotBefore }: VisibilityResult) => {
+        for (const name of leadTimeWaits) {
+          if (pushNotBefore === undefined) delete waits[name];
+          else waits[name] = Math.max(0, Date.parse(pushNotBefore) - Date.now());
+        }
+      };
+      const taskErrors: KeyturnError[] = [];
+      const taskResourceLocalHandlers: Record<string, LibraryTaskHandler> = {};
+      for (const [state, task] of tasks) {
+        taskResourceLocalHandlers[state] = libraryHandler(task, handlers, setLeadTime, taskErrors);
+      }
       const execution = machine.run(input as never, {
-        overrides: { taskResourceLocalHandlers, waitTimeOverrides, retryIntervalOverrides },
+        overrides: { taskResourceLocalHandlers, waitTimeOverrides: waits, retryIntervalOverrides },
       });
       const onAbort = () => execution.abort();
       runOptions?.signal?.addEventListener('abort', onAbort, { once: true });
@@ -193,13 +238,16 @@ export function createLocalWorkflowRunner(options: LocalWorkflowRunnerOptions): 
         return result;
       } catch (error) {
         await Promise.race([trace.done, new Promise((resolve) => setTimeout(resolve, 100))]);
+        const cause = (error as { cause?: unknown }).cause ?? error;
+        const failedCode = failingCode(cause, trace.reason()?.Error ?? errorName(error), taskErrors);
         throw new WorkflowFailedError(
           {
             error: errorName(error),
             state: trace.failedState(),
             ...(trace.reason() === undefined ? {} : { reason: trace.reason() }),
+            ...(failedCode === undefined ? {} : { failedCode }),
           },
-          (error as { cause?: unknown }).cause ?? error,
+          cause,
         );
       } finally {
         runOptions?.signal?.removeEventListener('abort', onAbort);
@@ -208,18 +256,27 @@ export function createLocalWorkflowRunner(options: LocalWorkflowRunnerOptions): 
   };
 }
 
-/** What the local run checks in a task's result before the workflow goes on. */
-const RESULT_CHECKS: { readonly [T in TaskName]?: (result: TaskResults[T]) => void } = {
-  'confirm-visible': assertTimerCanWait,
-};
-
-/** The library's handler of a Task state bound to `task` (whose handler was checked to exist). */
-function libraryHandler<T extends TaskName>(task: T, handlers: LocalTaskHandlers): LibraryTaskHandler {
+/**
+ * The library's handler of a Task state bound to `task` (whose handler was checked to exist). A
+ * confirm-visible result is checked to fit one timer, then sets the lead-time wait.
+ */
+function libraryHandler<T extends TaskName>(
+  task: T,
+  handlers: LocalTaskHandlers,
+  setLeadTime: (visibility: VisibilityResult) => void,
+  taskErrors: KeyturnError[],
+): LibraryTaskHandler {
   const handler = handlers[task] as TaskHandler<T>;
-  const check = RESULT_CHECKS[task];
   return (async (input: unknown) => {
-    const result = await handler(input);
-    check?.(result);
+    const result = await handler(input).catch((error: unknown) => {
+      if (isKeyturnError(error)) taskErrors.push(error);
+      throw error;
+    });
+    if (task === 'confirm-visible') {
+      const visibility = result as TaskResults['confirm-visible'];
+      assertTimerCanWait(visibility);
+      setLeadTime(visibility);
+    }
     // Step results are plain JSON (ids, kids, times); interfaces just lack the library's index signature.
     return (result ?? null) as unknown as LibraryJson;
   }) as LibraryTaskHandler;
@@ -231,6 +288,15 @@ function defaultHandlers(options: LocalWorkflowRunnerOptions): LocalTaskHandlers
   }
   const handlers = createTaskHandlers(options.ports, options.handlerOptions);
   return handlers;
+}
+
+/**
+ * The code of the keyturn error that failed the execution: the escaped error itself, or the latest task
+ * error of the name the Catch recorded (the ASL keeps only names and messages).
+ */
+function failingCode(cause: unknown, name: string, taskErrors: readonly KeyturnError[]): string | undefined {
+  if (isKeyturnError(cause)) return cause.code;
+  return taskErrors.findLast((error) => error.name === name)?.code;
 }
 
 function errorName(error: unknown): string {

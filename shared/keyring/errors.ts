@@ -6,8 +6,11 @@ export class KeyringFormatError extends KeyturnError<'ERR_KEYRING_FORMAT'> {}
 /** Someone else changed the keyring since it was read (compare-and-swap lost); retry the step. */
 export class KeyringConflictError extends KeyturnError<'ERR_KEYRING_CONFLICT'> {}
 
-/** `init` found an issuer already there; keyturn never overwrites one. */
-export class IssuerExistsError extends KeyturnError<'ERR_ISSUER_EXISTS'> {}
+/**
+ * `init` found an issuer already there (`ERR_ISSUER_EXISTS`), or another issuer publishing its documents
+ * where the new one's would go (`ERR_ISSUER_URL_TAKEN`); keyturn never overwrites one.
+ */
+export class IssuerExistsError extends KeyturnError<'ERR_ISSUER_EXISTS' | 'ERR_ISSUER_URL_TAKEN'> {}
 
 /** No keyring for this issuer: run `keyturn init` first. */
 export class IssuerNotFoundError extends KeyturnError<'ERR_ISSUER_NOT_FOUND'> {}

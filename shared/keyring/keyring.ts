@@ -85,6 +85,10 @@ const rotationSchema = z
     compromisedKid: kid.optional(),
     newKid: kid.optional(),
     verifiedAt: isoTime.optional(),
+    /** Set when `--abort` could not end the rotation (the push back failed); re-running the abort retries. */
+    abortFailedAt: isoTime.optional(),
+    /** Why that abort failed, and what to do (never key material). */
+    abortFailure: z.string().optional(),
   })
   .strict();
 
@@ -92,7 +96,7 @@ const lastRotationSchema = z
   .object({
     id: rotationId,
     mode: z.enum(ROTATION_MODES),
-    outcome: z.enum(['succeeded', 'rolled-back']),
+    outcome: z.enum(['succeeded', 'rolled-back', 'aborted']),
     finishedAt: isoTime,
     newKid: kid.optional(),
     reason: z.string().optional(),

@@ -1,4 +1,4 @@
-import type { Keyring } from '../keyring/keyring.ts';
+import type { KeyRecord, Keyring } from '../keyring/keyring.ts';
 import { addSeconds } from '../keyring/policy.ts';
 import { activeKey, withKey } from '../keyring/queries.ts';
 import { encodePublicKeyPem } from '../keys/encode.ts';
@@ -25,38 +25,63 @@ export async function adoptClusterKey(
     await recordAudit(ports, issuerId, { step: 'adopt-drift', kid, outcome: 'skipped', detail: why });
     return undefined;
   }
-  const clusterKey = parsePublicKey(clusterPem, `cluster key ${kid}`);
-  const now = nowIso(ports);
-  const previous = activeKey(stored.keyring);
-  let next: Keyring = {
-    ...stored.keyring,
-    keys: [
-      ...stored.keyring.keys,
-      {
-        kid: clusterKey.kid,
-        publicKeyPem: encodePublicKeyPem(clusterKey),
-        bits: clusterKey.bits,
-        state: 'active',
-        origin: 'cluster',
-        rotationId: 'drift',
-        generatedAt: now,
-        publishedAt: now,
-        activatedAt: now,
-      },
-    ],
-  };
-  if (previous !== undefined) {
-    next = withKey(next, previous.kid, {
-      state: 'retired',
-      retiredAt: now,
-      removeAfter: addSeconds(now, stored.keyring.policy.graceSeconds),
-    });
-  }
-  const written = await commit(ports, stored, next, {
-    step: 'adopt-drift',
-    kid: clusterKey.kid,
-    outcome: 'ok',
-  });
+  const next = withClusterSigningKey(stored.keyring, clusterPem, nowIso(ports));
+  const written = await commit(ports, stored, next, { step: 'adopt-drift', kid, outcome: 'ok' });
   await publishKeyring(ports, written.keyring);
   return written.keyring;
+}
+
+/**
+ * The keyring with the cluster's signing key (SPKI PEM) recorded as the active key, published, without a
+ * vault ref, and the former active key retired with grace (NO-ORPHAN-TOKENS). A record of the same kid
+ * (keyturn's own removed key the cluster signs with again) is replaced, so kids stay unique.
+ */
+export function withClusterSigningKey(keyring: Keyring, clusterPem: string, now: string): Keyring {
+  const record = clusterKeyRecord(clusterPem, now, 'active');
+  const previous = activeKey(keyring);
+  const next: Keyring = {
+    ...keyring,
+    keys: [...keyring.keys.filter((key) => key.kid !== record.kid), record],
+  };
+  return previous === undefined || previous.kid === record.kid
+    ? next
+    : withKey(next, previous.kid, {
+        state: 'retired',
+        retiredAt: now,
+        removeAfter: addSeconds(now, keyring.policy.graceSeconds),
+      });
+}
+
+/**
+ * The keyring with keys the cluster trusts but does not sign with, and keyturn never had, recorded as
+ * removed (origin `cluster`): keyturn has seen them and keeps them out of keys.json, since no token of
+ * theirs reached STS; OpenShift trusts them forever, so they are then reported as expected, not as drift.
+ */
+export function withSeenClusterKeys(
+  keyring: Keyring,
+  pems: readonly string[],
+  now: string,
+): { keyring: Keyring; kids: string[] } {
+  const records = pems
+    .map((pem) => clusterKeyRecord(pem, now, 'removed'))
+    .filter((record) => !keyring.keys.some((key) => key.kid === record.kid));
+  return {
+    keyring: { ...keyring, keys: [...keyring.keys, ...records] },
+    kids: records.map((key) => key.kid),
+  };
+}
+
+function clusterKeyRecord(pem: string, now: string, state: 'active' | 'removed'): KeyRecord {
+  const clusterKey = parsePublicKey(pem, 'cluster key');
+  const common = {
+    kid: clusterKey.kid,
+    publicKeyPem: encodePublicKeyPem(clusterKey),
+    bits: clusterKey.bits,
+    origin: 'cluster' as const,
+    rotationId: 'drift',
+    generatedAt: now,
+  };
+  return state === 'active'
+    ? { ...common, state, publishedAt: now, activatedAt: now }
+    : { ...common, state, removedAt: now };
 }

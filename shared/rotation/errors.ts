@@ -17,3 +17,6 @@ export class DriftDetectedError extends KeyturnError<'ERR_DRIFT'> {}
 
 /** A token the cluster issued did not verify against the public JWKS. Fatal: roll back. */
 export class VerificationFailedError extends KeyturnError<'ERR_VERIFICATION_FAILED'> {}
+
+/** `--abort` could not end the rotation (the previous key could not be pushed back); it is recorded, re-run it. */
+export class AbortFailedError extends KeyturnError<'ERR_ABORT_FAILED'> {}

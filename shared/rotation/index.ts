@@ -1,6 +1,8 @@
 /** The rotation steps of DESIGN.md §2–3, written against the ports of shared/ports.ts. */
+export { type AbortResult, abortRotation, requireRotationToAbort } from './abort.ts';
 export { type ActivateResult, activateKey } from './activate.ts';
 export { confirmVisible, type VisibilityResult } from './confirm-visible.ts';
+export { hasDrift } from './drift.ts';
 export {
   DriftDetectedError,
   RotationInProgressError,
@@ -9,6 +11,7 @@ export {
   VerificationFailedError,
 } from './errors.ts';
 export { generateKey } from './generate.ts';
+export { describeRotationKeys } from './in-flight.ts';
 export { INITIAL_SLOT, initIssuer } from './init-issuer.ts';
 export { type MaintainResult, type MaintenanceOutcome, maintainIssuer } from './maintain.ts';
 export { type PrepareResult, prepareRotation } from './prepare.ts';

@@ -1,4 +1,5 @@
 import { ISSUER_ID_MAX_LENGTH } from '#shared/identifiers.ts';
+import { DISCOVERY_PATH, KEY_SET_PATH } from '../issuer/discovery.ts';
 import { normalizeIssuerUrl } from '../issuer/issuer-url.ts';
 import { IssuerExistsError } from '../keyring/errors.ts';
 import { KEYRING_SCHEMA_VERSION, type Keyring, type Policy } from '../keyring/keyring.ts';
@@ -21,6 +22,12 @@ export interface InitIssuerInput {
   readonly policy?: Partial<Policy>;
   /** An existing cluster key (ccoctl's serviceaccount-signer.private) to adopt as the active key. */
   readonly adopt?: PrivateSigningKey;
+  /**
+   * Where the publisher puts an issuer's two documents (a directory or an object-key prefix, ending in
+   * `/`), so that an issuer whose documents would replace another issuer's is refused before anything is
+   * written. It may throw for a URL it cannot publish. @default the URL's path: one directory for the store
+   */
+  readonly publishedAt?: (issuerUrl: string) => string;
 }
 
 /** The new issuer. */
@@ -33,7 +40,8 @@ export interface InitIssuerResult {
 
 /**
  * Creates an issuer: its keyring, its first key (generated, or adopted from an existing cluster) as the
- * active key, and its published keys.json and discovery document. Never overwrites an existing issuer.
+ * active key, and its published keys.json and discovery document. Never overwrites an existing issuer, nor
+ * the documents of another issuer of the store (ERR_ISSUER_URL_TAKEN): both are checked before any write.
  */
 export async function initIssuer(
   ports: Omit<RotationPorts, 'cluster'>,
@@ -47,6 +55,7 @@ export async function initIssuer(
       `issuer ${issuerId} already exists; keyturn never overwrites an issuer (use another --home or issuer)`,
     );
   }
+  await assertLocationFree(ports.store, issuerId, issuerUrl, input.publishedAt ?? urlPathOf);
   const policy: Policy = { ...DEFAULT_POLICY, ...input.policy };
   const sealed =
     input.adopt === undefined
@@ -82,6 +91,43 @@ export async function initIssuer(
   });
   await publishKeyring(ports, created.keyring);
   return { issuerId, issuerUrl, kid: sealed.kid, adopted: input.adopt !== undefined };
+}
+
+/** The default location of an issuer's documents: its URL path (`/prod/a/`), as a directory publisher uses it. */
+function urlPathOf(issuerUrl: string): string {
+  return `${new URL(issuerUrl).pathname.replace(/\/+$/, '')}/`;
+}
+
+/**
+ * Refuses an issuer whose documents would land where another issuer of the store publishes its own: the
+ * same location, or one whose keys.json or discovery document the other's path runs through. Replacing
+ * them would make every token of the other issuer fail at its relying parties.
+ */
+async function assertLocationFree(
+  store: RotationPorts['store'],
+  issuerId: string,
+  issuerUrl: string,
+  publishedAt: (issuerUrl: string) => string,
+): Promise<void> {
+  const location = publishedAt(issuerUrl);
+  for (const otherId of await store.list()) {
+    const other = otherId === issuerId ? undefined : (await store.read(otherId))?.keyring;
+    if (other === undefined || !locationsCollide(location, publishedAt(other.issuerUrl))) continue;
+    throw new IssuerExistsError(
+      'ERR_ISSUER_URL_TAKEN',
+      `issuer ${other.issuerId} already publishes ${other.issuerUrl} at ${publishedAt(other.issuerUrl)}; ` +
+        `issuer ${issuerId} at ${issuerUrl} would replace its keys.json and discovery document, and its relying ` +
+        'parties would reject every token it signs. Nothing was written: give this issuer another URL path ' +
+        '(or another --home)',
+    );
+  }
+}
+
+/** Two locations collide when they are equal or one runs through a document of the other. */
+function locationsCollide(a: string, b: string): boolean {
+  const runsThrough = (inner: string, outer: string) =>
+    [KEY_SET_PATH, DISCOVERY_PATH].some((document) => inner.startsWith(`${outer}${document}/`));
+  return a === b || runsThrough(a, b) || runsThrough(b, a);
 }
 
 /**

@@ -3,8 +3,8 @@ import type { KeyRecord, Keyring } from '../keyring/keyring.ts';
 import { isDue } from '../keyring/policy.ts';
 import { activeKey, publishedKeys, withKey } from '../keyring/queries.ts';
 import type { RotationPorts, StoredKeyring } from '../ports.ts';
-import { adoptClusterKey } from './adopt-drift.ts';
-import { type Drift, detectDrift } from './drift.ts';
+import { adoptClusterKey, withSeenClusterKeys } from './adopt-drift.ts';
+import { type Drift, detectDrift, hasDrift } from './drift.ts';
 import { publishKeyring, readPublicKids } from './publish-documents.ts';
 import { commit, loadKeyring, nowIso, recordAudit } from './step-context.ts';
 
@@ -12,8 +12,9 @@ import { commit, loadKeyring, nowIso, recordAudit } from './step-context.ts';
 export interface MaintainInput {
   readonly issuerId: string;
   /**
-   * When the cluster signs with a key keys.json lacks, publish that key and record it as the active one
-   * (it has no private key in the vault). @default false: only report the drift
+   * Repair drift: when the cluster signs with a key keys.json lacks, publish that key and record it as the
+   * active one (it has no private key in the vault); keys the cluster only trusts, which keyturn never had,
+   * are recorded as seen and removed (they never signed a token STS accepted). @default false: only report it
    */
   readonly publishDrift?: boolean;
 }
@@ -37,9 +38,12 @@ export interface MaintainResult {
   readonly publicJwksError?: string;
   /** Seconds since the active key was activated (else generated), at the end of the run. */
   readonly activeKeyAgeSeconds?: number;
+  /** The drift left at the end of the run (after the repair, when `publishDrift` asked for one). */
   readonly drift: Drift;
   /** A kid published from the cluster because of drift. */
   readonly adoptedKid?: string;
+  /** Kids the cluster trusts, keyturn never had, now recorded as seen (removed) because of `publishDrift`. */
+  readonly recordedTrustedKids?: readonly string[];
 }
 
 /** One issuer's outcome in the maintenance workflow's output (`$.results[*]`), local or in AWS. */
@@ -95,12 +99,9 @@ export async function maintainIssuer(ports: RotationPorts, input: MaintainInput)
     await publishKeyring(ports, stored.keyring);
   }
   const destroyed = await destroyRemovedKeys(ports, stored);
-  const drift = detectDrift(stored.keyring, await ports.cluster.readKeys());
-  const adopted =
-    input.publishDrift === true && drift.unpublishedSigningKid !== undefined
-      ? await adoptClusterKey(ports, input.issuerId, drift.unpublishedSigningKid)
-      : undefined;
-  const active = activeKey(adopted ?? stored.keyring);
+  const repair = await repairDrift(ports, stored, input.publishDrift === true);
+  const active = activeKey(repair.keyring);
+  const { adopted, drift, recorded } = repair;
   return {
     removed: due.map((key) => key.kid),
     held,
@@ -111,6 +112,44 @@ export async function maintainIssuer(ports: RotationPorts, input: MaintainInput)
     ...(active === undefined ? {} : { activeKeyAgeSeconds: secondsSince(ports, active) }),
     drift,
     ...(adopted === undefined || active === undefined ? {} : { adoptedKid: active.kid }),
+    ...(recorded.length === 0 ? {} : { recordedTrustedKids: recorded }),
+  };
+}
+
+/**
+ * Compares the cluster with keys.json and, when asked (`--publish-drift`), repairs the drift: publishes
+ * the key the cluster signs with (adopt-drift), then records the keys it only trusts as seen. Returns the
+ * drift left afterwards, measured against the keyring as written.
+ */
+async function repairDrift(ports: RotationPorts, stored: StoredKeyring, publish: boolean) {
+  const cluster = await ports.cluster.readKeys();
+  const found = detectDrift(stored.keyring, cluster);
+  if (!publish || !hasDrift(found)) {
+    return { keyring: stored.keyring, drift: found, adopted: undefined, recorded: [] as string[] };
+  }
+  const adopted =
+    found.unpublishedSigningKid === undefined
+      ? undefined
+      : await adoptClusterKey(ports, stored.keyring.issuerId, found.unpublishedSigningKid);
+  // Re-read: destroying private keys and adopting committed newer revisions than `stored`.
+  const current = await loadKeyring(ports, stored.keyring.issuerId);
+  const afterAdopt = detectDrift(current.keyring, cluster);
+  const seen = afterAdopt.unpublishedTrustedKids.filter((kid) => kid !== cluster.signingKid);
+  const pems = seen.flatMap((kid) => cluster.publicKeys.get(kid) ?? []);
+  if (current.keyring.rotation !== undefined || pems.length === 0) {
+    return { keyring: current.keyring, drift: afterAdopt, adopted, recorded: [] as string[] };
+  }
+  const next = withSeenClusterKeys(current.keyring, pems, nowIso(ports));
+  const written = await commit(ports, current, next.keyring, {
+    step: 'adopt-drift',
+    outcome: 'ok',
+    detail: `recorded ${next.kids.join(', ')}: trusted by the cluster, never signing, kept out of keys.json`,
+  });
+  return {
+    keyring: written.keyring,
+    drift: detectDrift(written.keyring, cluster),
+    adopted,
+    recorded: next.kids,
   };
 }
 

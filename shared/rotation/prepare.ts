@@ -2,7 +2,9 @@ import type { RotationMode } from '../keyring/keyring.ts';
 import { activeKey } from '../keyring/queries.ts';
 import type { RotationPorts } from '../ports.ts';
 import { checkClusterDrift } from './drift.ts';
+import { startUnderDrift } from './emergency-drift.ts';
 import { RotationInProgressError, RotationRequestError } from './errors.ts';
+import { publishKeyring } from './publish-documents.ts';
 import { parseRotationId } from './rotation-id.ts';
 import { commit, loadKeyring, nowIso, type StepInput } from './step-context.ts';
 
@@ -26,7 +28,9 @@ export interface PrepareResult {
 
 /**
  * Locks the issuer for one rotation (ONE-SIGNER): a second rotation id fails fast, the same id joins.
- * Refuses to start while the cluster signs with a key keys.json lacks (drift).
+ * A scheduled or manual rotation refuses to start while the cluster signs with a key keys.json lacks
+ * (drift); an emergency is never blocked by drift: it publishes that key and records the drift in the
+ * audit trail (emergency-drift.ts).
  */
 export async function prepareRotation(ports: RotationPorts, input: PrepareInput): Promise<PrepareResult> {
   parseRotationId(input.rotationId);
@@ -37,7 +41,7 @@ export async function prepareRotation(ports: RotationPorts, input: PrepareInput)
     if (inFlight.id !== input.rotationId) {
       throw new RotationInProgressError(
         'ERR_ROTATION_IN_PROGRESS',
-        `issuer ${keyring.issuerId}: rotation ${inFlight.id} (${inFlight.mode}) is in flight since ${inFlight.startedAt}; wait for it or roll it back`,
+        `issuer ${keyring.issuerId}: rotation ${inFlight.id} (${inFlight.mode}) is in flight since ${inFlight.startedAt}; resume it (run the rotation again without a rotation id) or end it (keyturn rotate --abort)`,
       );
     }
     return {
@@ -55,29 +59,35 @@ export async function prepareRotation(ports: RotationPorts, input: PrepareInput)
     );
   }
   assertCompromisedKid(input, active.kid);
-  await checkClusterDrift(ports, keyring);
+  const start = startUnderDrift(
+    keyring,
+    active,
+    await checkClusterDrift(ports, keyring, input.mode),
+    nowIso(ports),
+  );
   const leadTimeSeconds = input.leadTimeSeconds ?? keyring.policy.leadTimeSeconds;
   const rotation = {
     id: input.rotationId,
     mode: input.mode,
     startedAt: nowIso(ports),
     leadTimeSeconds,
-    previousKid: active.kid,
+    previousKid: start.previousKid,
     ...(input.compromisedKid === undefined ? {} : { compromisedKid: input.compromisedKid }),
   };
-  await commit(
+  const written = await commit(
     ports,
     stored,
-    { ...keyring, rotation },
+    { ...start.keyring, rotation },
     {
       rotationId: input.rotationId,
       step: 'prepare',
-      kid: active.kid,
+      kid: start.previousKid,
       outcome: 'ok',
-      detail: `${input.mode} rotation, lead time ${leadTimeSeconds} s`,
+      detail: `${input.mode} rotation, lead time ${leadTimeSeconds} s${start.note}`,
     },
   );
-  return { rotationId: input.rotationId, previousKid: active.kid, leadTimeSeconds, joined: false };
+  if (start.adopted) await publishKeyring(ports, written.keyring);
+  return { rotationId: input.rotationId, previousKid: start.previousKid, leadTimeSeconds, joined: false };
 }
 
 /** An emergency rotation names the active key as compromised; no other rotation names one. */

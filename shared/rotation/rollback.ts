@@ -3,7 +3,7 @@ import { addSeconds } from '../keyring/policy.ts';
 import { findKey, withKey } from '../keyring/queries.ts';
 import type { RotationPorts } from '../ports.ts';
 import { RotationRequestError } from './errors.ts';
-import { endedRotation, endRotation } from './rotation-end.ts';
+import { endedRotation, endRotation, type RotationOutcome } from './rotation-end.ts';
 import { previousKey } from './rotation-keys.ts';
 import { commit, loadKeyring, nowIso, requireRotation, type StepInput } from './step-context.ts';
 
@@ -22,11 +22,16 @@ export interface RollbackResult {
  */
 export async function rollbackRotation(
   ports: RotationPorts,
-  input: StepInput & { readonly reason: string },
+  input: StepInput & {
+    readonly reason: string;
+    /** How `lastRotation` records the end (`aborted` for `--abort`). @default 'rolled-back' */
+    readonly outcome?: Extract<RotationOutcome, 'rolled-back' | 'aborted'>;
+  },
 ): Promise<RollbackResult> {
   const stored = await loadKeyring(ports, input.issuerId);
   const { keyring } = stored;
-  if (endedRotation(keyring, input.rotationId, 'rolled-back') !== undefined) {
+  const outcome = input.outcome ?? 'rolled-back';
+  if (endedRotation(keyring, input.rotationId, outcome) !== undefined) {
     return { restoredKid: keyring.keys.find((key) => key.state === 'active')?.kid ?? '', pushedBack: false };
   }
   const rotation = requireRotation(keyring, input.rotationId);
@@ -67,7 +72,7 @@ export async function rollbackRotation(
           });
   }
   next = endRotation(next, rotation, {
-    outcome: 'rolled-back',
+    outcome,
     finishedAt: now,
     reason: input.reason,
     ...(newKey === undefined ? {} : { newKid: newKey.kid }),

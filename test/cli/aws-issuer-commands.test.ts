@@ -135,6 +135,52 @@ describe('keyturn init --aws and status --aws', () => {
     expect(text(STACK.stateBucket, 'keyrings/demo.json')).toBe(before);
   });
 
+  it('refuses (exit 1) a URL path another issuer of the bucket publishes, before writing anything', async () => {
+    // Prepare
+    await init();
+    const before = text(STACK.issuerBucket, 'demo/keys.json');
+    const kmsCalls = world.kms.calls.length;
+
+    // Act
+    const other = await keyturn(['init', '--aws', '--issuer-id', 'other', '--issuer-url', ISSUER]);
+
+    // Assess
+    expect(other.code).toBe(1);
+    expect(other.err).toContain(
+      `issuer demo already publishes ${ISSUER} at s3://${STACK.issuerBucket}/demo/`,
+    );
+    expect(text(STACK.issuerBucket, 'demo/keys.json')).toBe(before);
+    expect(world.s3.getObject(STACK.stateBucket, 'keyrings/other.json')).toBeUndefined();
+    expect(world.kms.calls.length).toBe(kmsCalls);
+  });
+
+  it('refuses a second issuer migrated in place to the same bucket root', async () => {
+    // Prepare
+    world.s3.createBucket(CCOCTL.bucket);
+    const migrate = (id: string) =>
+      keyturn([
+        'init',
+        '--aws',
+        '--issuer-id',
+        id,
+        '--bits',
+        '2048',
+        '--issuer-url',
+        CCOCTL.url,
+        '--issuer-bucket',
+        CCOCTL.bucket,
+      ]);
+    expect((await migrate('demo')).code).toBe(0);
+
+    // Act
+    const other = await migrate('other');
+
+    // Assess
+    expect(other.code).toBe(1);
+    expect(other.err).toContain(`at s3://${CCOCTL.bucket}/`);
+    expect(world.s3.getObject(STACK.stateBucket, 'keyrings/other.json')).toBeUndefined();
+  });
+
   it.each([
     [['init', '--issuer-id', 'demo'], 'choose --local (the keyturn home) or --aws'],
     [['init', '--aws'], "required option '--issuer-id <id>' not specified"],

@@ -10,7 +10,25 @@ const RETIRED: MaintainResult = {
   destroyed: ['old-kid'],
   republished: true,
   publicJwksReachable: true,
-  drift: { unpublishedTrustedKids: ['operator-kid'] },
+  drift: { unpublishedTrustedKids: [], removedTrustedKids: ['older-kid'] },
+};
+
+/** The operator signs with a key of its own (the next secret was deleted): real drift. */
+const DRIFTED: MaintainResult = {
+  ...NOTHING_TO_DO,
+  drift: {
+    unpublishedSigningKid: 'operator-kid',
+    unpublishedTrustedKids: ['operator-kid'],
+    removedTrustedKids: [],
+  },
+};
+
+/** The same issuer after `--publish-drift`: the operator's key published, no drift left. */
+const REPAIRED: MaintainResult = {
+  ...NOTHING_TO_DO,
+  republished: true,
+  adoptedKid: 'operator-kid',
+  drift: { unpublishedTrustedKids: [], removedTrustedKids: [] },
 };
 
 describe('keyturn maintain --aws', () => {
@@ -68,7 +86,8 @@ describe('keyturn maintain --aws', () => {
         '  private keys destroyed: old-kid\n' +
         '  keys.json republished: yes\n' +
         '  public keys.json reachable: yes\n' +
-        '  drift: trusted but unpublished: operator-kid\n' +
+        '  drift: none (the cluster signs with a published key)\n' +
+        '  trusted, removed by keyturn (expected: OpenShift never drops a public key): older-kid\n' +
         'Issuer prod-b:\n' +
         '  removed from keys.json: none\n' +
         '  private keys destroyed: none\n' +
@@ -76,6 +95,35 @@ describe('keyturn maintain --aws', () => {
         '  public keys.json reachable: yes\n' +
         '  drift: none (the cluster signs and trusts only published keys)\n',
     );
+  });
+
+  it('rejects drift with exit 1 (ERR_DRIFT) naming keyturn maintain --aws --publish-drift (RECOVERABLE)', async () => {
+    // Prepare: prod-a's cluster signs with a key the operator made itself.
+    world.sfn.setScript(world.maintenanceStateMachineArn, maintenanceRun({ 'prod-a': DRIFTED }));
+
+    // Act
+    const run = await maintain(['--aws']);
+
+    // Assess
+    expect(run.code).toBe(1);
+    expect(run.out).toContain(
+      '  drift: the cluster signs with operator-kid, which keys.json lacks (STS rejects its tokens); ' +
+        'trusted, never published by keyturn: operator-kid\n' +
+        '  repair: keyturn maintain --aws --publish-drift (publishes the key the cluster signs with)\n',
+    );
+    expect(run.err).toContain('keyturn maintain --aws --publish-drift');
+    expect(started()[0]?.input).toEqual({ issuerIds: ['prod-a', 'prod-b'] });
+  });
+
+  it('passes --publish-drift to the workflow and exits 0 once the cluster key is published (RECOVERABLE)', async () => {
+    world.sfn.setScript(world.maintenanceStateMachineArn, maintenanceRun({ 'prod-a': REPAIRED }));
+
+    const run = await maintain(['--aws', '--publish-drift']);
+
+    expect(run.code, run.err).toBe(0);
+    expect(started()[0]?.input).toEqual({ issuerIds: ['prod-a', 'prod-b'], publishDrift: true });
+    expect(run.out).toContain("  published the cluster's signing key: operator-kid (drift repaired)\n");
+    expect(run.out).not.toContain('repair:');
   });
 
   it('rejects with exit 1 when one issuer failed, naming it and its error, after reporting the others', async () => {

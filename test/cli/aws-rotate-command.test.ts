@@ -115,7 +115,7 @@ describe('keyturn rotate (in AWS)', () => {
     await rotate(['--issuer', 'demo', '--rotation-id', 'r1', '--no-follow']);
 
     // Act: the same rotation id, asked as an emergency rotation.
-    const run = await rotate(['--issuer', 'demo', '--rotation-id', 'r1', '--emergency', KIDS.old]);
+    const run = await rotate(['--issuer', 'demo', '--rotation-id', 'r1', '--emergency', KIDS.old, '--yes']);
 
     // Assess
     expect(run.code, run.err).toBe(0);
@@ -126,10 +126,21 @@ describe('keyturn rotate (in AWS)', () => {
 
   it('sends an emergency rotation its compromised kid, and a lead time when one is given', async () => {
     world.sfn.setScript(world.rotationStateMachineArn, successfulRotation());
+    const questions: string[] = [];
 
-    const run = await rotate(['--issuer', 'demo', '--emergency', KIDS.old, '--lead-time', '10m']);
+    const run = await rotate(['--issuer', 'demo', '--emergency', KIDS.old, '--lead-time', '10m'], {
+      ask: async (question: string) => {
+        questions.push(question);
+        return 'yes';
+      },
+    });
 
     expect(run.code, run.err).toBe(0);
+    expect(questions).toHaveLength(1);
+    expect(questions[0]).toContain(
+      `Emergency rotation of issuer demo: key ${KIDS.old} is treated as compromised`,
+    );
+    expect(questions[0]).toContain('every token it signed stops working');
     const [started] = startInputs();
     expect(started?.name).toMatch(/^demo--\d{8}-\d{6}-[0-9a-f]{6}$/);
     expect(started?.input).toEqual({
@@ -139,6 +150,36 @@ describe('keyturn rotate (in AWS)', () => {
       compromisedKid: KIDS.old,
       leadTimeSeconds: 600,
     });
+  });
+
+  it.each([
+    [
+      'declined on the terminal',
+      { ask: async () => 'no' },
+      1,
+      'emergency rotation not confirmed; nothing was changed',
+    ],
+    ['without a terminal nor --yes', {}, 2, 'there is no terminal to confirm this on: add --yes'],
+  ])('starts nothing when an emergency rotation is %s (exit %i)', async (_case, options, code, message) => {
+    world.sfn.setScript(world.rotationStateMachineArn, successfulRotation());
+
+    const run = await rotate(['--issuer', 'demo', '--emergency', KIDS.old], options);
+
+    expect(run.code).toBe(code);
+    expect(run.err).toContain(message);
+    expect(startInputs()).toEqual([]);
+  });
+
+  it('asks nothing with --yes', async () => {
+    world.sfn.setScript(world.rotationStateMachineArn, successfulRotation());
+    const ask = async (): Promise<string> => {
+      throw new Error('asked despite --yes');
+    };
+
+    const run = await rotate(['--issuer', 'demo', '--emergency', KIDS.old, '--yes'], { ask });
+
+    expect(run.code, run.err).toBe(0);
+    expect(startInputs()[0]?.input).toMatchObject({ mode: 'emergency', compromisedKid: KIDS.old });
   });
 
   it('stops following on Ctrl-C (exit 130) and says how to follow the rotation again', async () => {

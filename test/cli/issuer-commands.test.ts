@@ -73,6 +73,42 @@ describe('keyturn init --local', () => {
     expect(await readFile(join(directory.path, '.keyturn', 'keyrings', 'demo.json'), 'utf8')).toBe(keyring);
   });
 
+  it.each([
+    ['the same URL under another id', 'http://127.0.0.1:8080/demo'],
+    ['another host and port with the same path', 'http://localhost:9090/demo'],
+    ['a path through its keys.json', 'http://127.0.0.1:8080/demo/keys.json'],
+  ])('refuses (exit 1, ERR_ISSUER_URL_TAKEN) %s, and writes nothing', async (_case, url) => {
+    // Prepare
+    await init();
+    const home = join(directory.path, '.keyturn');
+    const published = () => readFile(join(home, 'public', 'demo', 'keys.json'), 'utf8');
+    const before = await published();
+
+    // Act
+    const other = await runKeyturn(['init', '--local', '--issuer', url, '--id', 'other', '--bits', '2048'], {
+      cwd: directory.path,
+    });
+
+    // Assess
+    expect(other.code).toBe(1);
+    expect(other.err).toContain('issuer demo already publishes http://127.0.0.1:8080/demo');
+    expect(other.err).toContain('give this issuer another URL path');
+    expect(await published()).toBe(before);
+    await expect(stat(join(home, 'keyrings', 'other.json'))).rejects.toThrow();
+    await expect(stat(join(home, 'vault', 'other'))).rejects.toThrow();
+  });
+
+  it('accepts another issuer of the home at another URL path', async () => {
+    await init();
+
+    const other = await runKeyturn(
+      ['init', '--local', '--issuer', 'http://127.0.0.1:8080/demo-b', '--bits', '2048'],
+      { cwd: directory.path },
+    );
+
+    expect(other.code, other.err).toBe(0);
+  });
+
   it('honours --home and KEYTURN_HOME', async () => {
     const viaFlag = await init('--home', 'elsewhere');
     const viaEnv = await runKeyturn(['status'], { cwd: directory.path, env: { KEYTURN_HOME: 'elsewhere' } });

@@ -1,6 +1,10 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { startOpenShiftSimulator } from '#local/openshift-sim/http/index.ts';
+import { NEXT_SECRET_NAME, OPERATOR_NAMESPACE } from '#local/openshift-sim/objects.ts';
+import { createFileKeyringStore, createLocalVault } from '#shared/adapters/local/index.ts';
+import { activeKey } from '#shared/keyring/queries.ts';
 import { freePort, makeTempDirectory, runKeyturn } from './run-keyturn.ts';
 
 let directory: { path: string; remove: () => Promise<void> };
@@ -63,6 +67,53 @@ describe('keyturn maintain --local', () => {
     expect(again.out).toContain('removed from keys.json: none');
     expect(again.out).toContain('private keys destroyed: none');
     expect(await servedKids()).toEqual([newKid]);
+  });
+
+  it('exits 1 (ERR_DRIFT) on drift naming --publish-drift, which publishes the cluster key; then exits 0 (RECOVERABLE)', async () => {
+    // Prepare: a cluster installed with the issuer's key, whose next secret someone deletes: the operator
+    // makes its own key and, once rolled out, signs with it.
+    const issuer = `http://127.0.0.1:${await freePort()}/demo`;
+    const init = await runKeyturn(['init', '--local', '--issuer', issuer, '--bits', '2048'], {
+      cwd: directory.path,
+    });
+    expect(init.code, init.err).toBe(0);
+    const stored = await createFileKeyringStore({ home: home() }).read('demo');
+    const active = stored === undefined ? undefined : activeKey(stored.keyring);
+    const initialKid = active?.kid ?? '';
+    const cluster = await startOpenShiftSimulator({
+      issuerUrl: issuer,
+      initialKey: await createLocalVault({ home: home() }).open(active?.vaultRef ?? ''),
+      nodeRolloutSeconds: 0,
+    });
+    try {
+      await cluster.model.deleteSecret(OPERATOR_NAMESPACE, NEXT_SECRET_NAME);
+      const operatorKid = cluster.model.describeNodes()[0]?.signingKid ?? '';
+      expect(operatorKid).not.toBe(initialKid);
+      await writeFile(join(directory.path, 'cluster.kubeconfig'), cluster.kubeconfig());
+      const maintain = (...extra: string[]) =>
+        runKeyturn(['maintain', '--local', '--kubeconfig', 'cluster.kubeconfig', ...extra], {
+          cwd: directory.path,
+        });
+
+      // Act
+      const drifted = await maintain();
+      const repaired = await maintain('--publish-drift');
+      const after = await maintain();
+
+      // Assess
+      expect(drifted.code, drifted.err).toBe(1);
+      expect(drifted.out).toContain(`the cluster signs with ${operatorKid}, which keys.json lacks`);
+      expect(drifted.out).toContain('repair: keyturn maintain --local --publish-drift');
+      expect(drifted.err).toContain('keyturn maintain --local --publish-drift');
+      expect(repaired.code, repaired.err).toBe(0);
+      expect(repaired.out).toContain(`published the cluster's signing key: ${operatorKid}`);
+      expect(await servedKids()).toEqual([initialKid, operatorKid]);
+      expect(after.code, after.err).toBe(0);
+      expect(after.out).toContain('drift: none');
+      expect(drifted.out + repaired.out + repaired.err).not.toContain('PRIVATE KEY');
+    } finally {
+      await cluster.close();
+    }
   });
 
   it('refuses without --local (exit 2) and explains a missing issuer (exit 3)', async () => {

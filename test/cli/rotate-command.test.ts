@@ -83,3 +83,60 @@ describe('keyturn rotate --local', () => {
     expect(noIssuer.err).toContain('keyturn init --local');
   });
 });
+
+describe('keyturn rotate --local --emergency', () => {
+  /** A fresh issuer and its active kid, the one an emergency rotation names. */
+  async function issuerWithKid(): Promise<{ issuer: string; kid: string; keyring: () => Promise<string> }> {
+    const issuer = `http://127.0.0.1:${await freePort()}/demo`;
+    await runKeyturn(['init', '--local', '--issuer', issuer, '--bits', '2048', '--lead-time', '1s'], {
+      cwd: directory.path,
+    });
+    const store = createFileKeyringStore({ home: join(directory.path, '.keyturn') });
+    const stored = await store.read('demo');
+    const kid = stored === undefined ? '' : (activeKey(stored.keyring)?.kid ?? '');
+    return { issuer, kid, keyring: async () => JSON.stringify((await store.read('demo'))?.keyring) };
+  }
+
+  it('asks on a terminal, naming the key and the tokens that stop working, then rotates', async () => {
+    // Prepare
+    const { kid } = await issuerWithKid();
+    const questions: string[] = [];
+
+    // Act
+    const run = await runKeyturn(['rotate', '--local', '--emergency', kid], {
+      cwd: directory.path,
+      ask: async (question) => {
+        questions.push(question);
+        return 'yes';
+      },
+    });
+
+    // Assess
+    expect(run.code, run.err).toBe(0);
+    expect(questions).toHaveLength(1);
+    expect(questions[0]).toContain(`key ${kid} is treated as compromised`);
+    expect(questions[0]).toContain(`${kid} leaves keys.json at once`);
+    expect(questions[0]).toContain('every token it signed stops working');
+    expect(run.out).toContain(`old key: ${kid} (removed`);
+  });
+
+  it.each([
+    ['declined on the terminal', async () => 'n', 1, 'emergency rotation not confirmed; nothing was changed'],
+    ['without a terminal nor --yes', undefined, 2, 'there is no terminal to confirm this on: add --yes'],
+  ])('changes nothing when %s (exit %i)', async (_case, ask, code, message) => {
+    // Prepare
+    const { kid, keyring } = await issuerWithKid();
+    const before = await keyring();
+
+    // Act
+    const run = await runKeyturn(['rotate', '--local', '--emergency', kid], {
+      cwd: directory.path,
+      ...(ask === undefined ? {} : { ask }),
+    });
+
+    // Assess
+    expect(run.code).toBe(code);
+    expect(run.err).toContain(message);
+    expect(await keyring()).toBe(before);
+  });
+});

@@ -22,6 +22,8 @@ export async function runKeyturn(
     env?: CliIo['env'];
     untilStopped?: CliIo['untilStopped'];
     sleep?: CliIo['sleep'];
+    /** Answers questions as the person at a terminal would (absent: no terminal). */
+    ask?: CliIo['ask'];
     /** Sees standard error as it is written (for long-running commands). */
     onErr?: (text: string) => void;
   },
@@ -43,6 +45,7 @@ export async function runKeyturn(
     untilStopped: options.untilStopped ?? (() => new Promise<void>(() => {})),
     fetch: options.fetch ?? globalThis.fetch,
     ...(options.sleep === undefined ? {} : { sleep: options.sleep }),
+    ...(options.ask === undefined ? {} : { ask: options.ask }),
   };
   const code = await runCli(args, io);
   return { code, out, err };

@@ -19,7 +19,10 @@ interface RotationOutput {
   readonly maintain?: {
     readonly removed: readonly string[];
     readonly destroyed: readonly string[];
-    readonly drift: { readonly unpublishedTrustedKids: readonly string[] };
+    readonly drift: {
+      readonly unpublishedTrustedKids: readonly string[];
+      readonly removedTrustedKids: readonly string[];
+    };
   };
 }
 
@@ -115,11 +118,11 @@ describe('the rotation workflow on the AWS ports (fake KMS, Secrets Manager, S3 
     const newKid = output.generate.kid;
     const keyring = world.keyring();
     expect(activeKey(keyring)?.kid).toBe(newKid);
-    // The operator never drops a public key it trusted (DESIGN.md §1): maintain reports it as drift.
+    // The operator never drops a public key it trusted (DESIGN.md §1): keyturn's own removed key, not drift.
     expect(output.maintain).toMatchObject({
       removed: [compromisedKid],
       destroyed: [compromisedKid],
-      drift: { unpublishedTrustedKids: [compromisedKid] },
+      drift: { unpublishedTrustedKids: [], removedTrustedKids: [compromisedKid] },
     });
     expect(findKey(keyring, compromisedKid)).toMatchObject({
       state: 'removed',

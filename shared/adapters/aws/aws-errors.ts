@@ -44,8 +44,12 @@ export class AwsAccessDeniedError extends AwsCallError<'ERR_AWS_ACCESS_DENIED'> 
 export class AwsKeyDisabledError extends AwsCallError<'ERR_AWS_KEY_DISABLED'> {}
 /** The resource does not exist (a secret, an object, a distribution). */
 export class AwsNotFoundError extends AwsCallError<'ERR_AWS_NOT_FOUND'> {}
-/** AWS failed on its side or could not be reached (5xx, network); retryable. */
-export class AwsUnavailableError extends AwsCallError<'ERR_AWS_UNAVAILABLE'> {}
+/**
+ * AWS failed on its side (5xx, `ERR_AWS_UNAVAILABLE`) or could not be reached at all (`ERR_AWS_UNREACHABLE`:
+ * DNS, a refused or reset connection, a timeout, a proxy); retryable. Both keep this class's name, so the
+ * workflow's Retry covers them alike.
+ */
+export class AwsUnavailableError extends AwsCallError<'ERR_AWS_UNAVAILABLE' | 'ERR_AWS_UNREACHABLE'> {}
 /** Any other refusal (validation, limits); not retryable. */
 export class AwsRejectedError extends AwsCallError<'ERR_AWS_REJECTED'> {}
 
@@ -97,6 +101,8 @@ const NOT_FOUND = new Set([
 export function toAwsError(error: unknown, context: AwsCallContext): unknown {
   const setup = toAwsSetupError(error, context);
   if (setup !== undefined) return setup;
+  const unreachable = toAwsUnreachableError(error, context);
+  if (unreachable !== undefined) return unreachable;
   const sdk = error as { name?: unknown; $metadata?: { httpStatusCode?: number }; $fault?: unknown };
   if (typeof sdk?.name !== 'string' || (sdk.$metadata === undefined && sdk.$fault === undefined)) {
     return error;
@@ -152,6 +158,60 @@ function toAwsSetupError(error: unknown, context: AwsCallContext): AwsSetupError
     );
   }
   return undefined;
+}
+
+/** Node's and the SDK's names for a call that never got an HTTP answer. */
+const NETWORK_ERRORS = new Set([
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ECONNABORTED',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EPIPE',
+  'EPROTO',
+  'TimeoutError',
+  'RequestTimeout',
+  'RequestTimeoutException',
+  'NetworkingError',
+  'ERR_PROXY_CONNECTION_FAILED',
+  'ERR_TUNNEL_CONNECTION_FAILED',
+]);
+
+/**
+ * A call that got no HTTP answer (no `$metadata.httpStatusCode`): DNS, a refused or reset connection, a
+ * timeout, a proxy. The message names the call, Node's error code and the host it tried; the SDK error's
+ * own message is left out, since only the code and the host are known to hold nothing sensitive.
+ */
+function toAwsUnreachableError(error: unknown, context: AwsCallContext): AwsUnavailableError | undefined {
+  const sdk = (error ?? {}) as {
+    name?: unknown;
+    code?: unknown;
+    hostname?: unknown;
+    address?: unknown;
+    port?: unknown;
+    $metadata?: { httpStatusCode?: number };
+  };
+  if (sdk.$metadata?.httpStatusCode !== undefined) return undefined;
+  const cause = [sdk.code, sdk.name].find((name) => typeof name === 'string' && NETWORK_ERRORS.has(name));
+  if (typeof cause !== 'string') return undefined;
+  const host =
+    typeof sdk.hostname === 'string'
+      ? sdk.hostname
+      : typeof sdk.address === 'string'
+        ? sdk.address
+        : undefined;
+  const where =
+    host === undefined ? 'the AWS endpoint' : `${host}${typeof sdk.port === 'number' ? `:${sdk.port}` : ''}`;
+  return new AwsUnavailableError(
+    'ERR_AWS_UNREACHABLE',
+    context,
+    cause,
+    undefined,
+    `${where} could not be reached; check the network, the region, and any proxy (HTTPS_PROXY), then retry`,
+  );
 }
 
 /** Runs one SDK call and maps its error with {@link toAwsError}. */

@@ -10,19 +10,24 @@ export function maintenanceExecutionNameOf(runId: string): string {
   return `maintain--${runId}`;
 }
 
-/** Starts (or joins) maintenance run `runId` of the stack's maintenance workflow for `issuerIds`. */
+/**
+ * Starts (or joins) maintenance run `runId` of the stack's maintenance workflow for `issuerIds`; the input
+ * carries `publishDrift: true` only when asked (the scheduler's input has none; the workflow defaults it).
+ */
 export function startMaintenanceExecution(options: {
   /** The stack's `MaintenanceStateMachineArn`. */
   readonly stateMachineArn: string;
   readonly runId: string;
   readonly issuerIds: readonly string[];
+  /** Repair drift: the workflow publishes the key each cluster signs with (adopt-drift). @default false */
+  readonly publishDrift?: boolean;
   /** @default the process's Step Functions client (clients.ts) */
   readonly sfn?: SFNClient;
 }): Promise<StartedExecution> {
   return startOrJoinExecution({
     stateMachineArn: options.stateMachineArn,
     name: maintenanceExecutionNameOf(options.runId),
-    input: { issuerIds: options.issuerIds },
+    input: { issuerIds: options.issuerIds, ...(options.publishDrift === true ? { publishDrift: true } : {}) },
     workflow: 'maintenance',
     ...(options.sfn === undefined ? {} : { sfn: options.sfn }),
   });
@@ -59,8 +64,14 @@ const maintainResult = z.object({
   publicJwksReachable: z.boolean(),
   publicJwksError: z.string().optional(),
   activeKeyAgeSeconds: z.number().optional(),
-  drift: z.object({ unpublishedSigningKid: z.string().optional(), unpublishedTrustedKids: kids }),
+  drift: z.object({
+    unpublishedSigningKid: z.string().optional(),
+    unpublishedTrustedKids: kids,
+    // A Lambda deployed before keyturn told its own removed keys apart reports none.
+    removedTrustedKids: kids.default([]),
+  }),
   adoptedKid: z.string().optional(),
+  recordedTrustedKids: kids.optional(),
 });
 const itemResult = z.object({
   issuerId: z.string().optional(),

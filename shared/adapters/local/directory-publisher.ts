@@ -53,7 +53,7 @@ export function createDirectoryPublisher(options: DirectoryPublisherOptions): Is
 }
 
 /** `<root>/<issuer path>`; segments that are not plain directory names (`..`, `%2F`...) are refused. */
-function issuerDirectory(root: string, issuer: string): string {
+export function issuerDirectory(root: string, issuer: string): string {
   const segments = new URL(issuer).pathname.split('/').slice(1);
   if (segments.length === 1 && segments[0] === '') {
     return root;

@@ -11,7 +11,7 @@ import { keyturnHomeLayout } from './home.ts';
 import { createJsonLinesAuditLog } from './json-lines-audit-log.ts';
 import { createLocalVault } from './local-vault.ts';
 
-export { createDirectoryPublisher } from './directory-publisher.ts';
+export { createDirectoryPublisher, issuerDirectory } from './directory-publisher.ts';
 export { createFileKeyringStore } from './file-keyring-store.ts';
 export {
   assertSafeName,

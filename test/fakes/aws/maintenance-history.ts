@@ -14,7 +14,7 @@ export const NOTHING_TO_DO: MaintainResult = {
   destroyed: [],
   republished: false,
   publicJwksReachable: true,
-  drift: { unpublishedTrustedKids: [] },
+  drift: { unpublishedTrustedKids: [], removedTrustedKids: [] },
 };
 
 /** An issuer whose maintain Lambda throws `error` with `message` (caught per item by the workflow). */

@@ -142,7 +142,8 @@ describe('the local workflow runner', () => {
       waitScale: 0.001,
     });
     const failure = await runner
-      .run({ at: new Date().toISOString(), items: [1] })
+      // A moment ahead: a timestamp already past would have the library set a negative timer.
+      .run({ at: new Date(Date.now() + 100).toISOString(), items: [1] })
       .catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(WorkflowFailedError);
     expect(failure).toMatchObject({ error: 'KeyringConflictError', state: 'Inner' });
@@ -166,5 +167,62 @@ describe('the local workflow runner', () => {
       },
     });
     await expect(runner.run({})).rejects.toMatchObject({ error: 'RangeError', state: 'ConfirmVisible' });
+  });
+
+  describe('the lead-time wait', () => {
+    /** ConfirmVisible → WaitForLeadTime (until `$.confirm.pushNotBefore`) → Push, as in the rotation workflow. */
+    const leadTime = {
+      StartAt: 'ConfirmVisible',
+      States: {
+        ConfirmVisible: {
+          Type: 'Task',
+          Resource: taskResource('confirm-visible'),
+          ResultPath: '$.confirm',
+          Next: 'WaitForLeadTime',
+        },
+        WaitForLeadTime: { Type: 'Wait', TimestampPath: '$.confirm.pushNotBefore', Next: 'Push' },
+        Push: { Type: 'Task', Resource: taskResource('push'), ResultPath: '$.push', End: true },
+      },
+    };
+    const runWith = async (pushNotBefore: string) => {
+      let pushedAt = 0;
+      const runner = createLocalWorkflowRunner({
+        definition: leadTime,
+        handlers: {
+          'confirm-visible': async () => ({ kid: 'k1', visible: true, missing: [], pushNotBefore }),
+          push: fake(async () => {
+            pushedAt = Date.now();
+            return {};
+          }),
+        },
+      });
+      const warnings: Error[] = [];
+      const onWarning = (warning: Error) => warnings.push(warning);
+      process.on('warning', onWarning);
+      try {
+        await runner.run({});
+        // Node emits warnings on the next tick.
+        await new Promise((resolve) => setImmediate(resolve));
+      } finally {
+        process.off('warning', onWarning);
+      }
+      return { pushedAt, warnings };
+    };
+
+    it('waits 0 ms, without a TimeoutNegativeWarning, when pushNotBefore has passed (a resumed rotation)', async () => {
+      const { pushedAt, warnings } = await runWith(new Date(Date.now() - 719).toISOString());
+
+      expect(pushedAt).toBeGreaterThan(0);
+      expect(warnings.map((warning) => `${warning.name}: ${warning.message}`)).toEqual([]);
+    });
+
+    it('never pushes before pushNotBefore (PUBLISHED-BEFORE-SIGN)', async () => {
+      const pushNotBefore = new Date(Date.now() + 300).toISOString();
+
+      const { pushedAt, warnings } = await runWith(pushNotBefore);
+
+      expect(pushedAt).toBeGreaterThanOrEqual(Date.parse(pushNotBefore));
+      expect(warnings).toEqual([]);
+    });
   });
 });

@@ -1,0 +1,58 @@
+import { resolve } from 'node:path';
+import { abortLocalRotation } from '#local/local-abort.ts';
+import type { GoOnCommands } from '#local/local-resume.ts';
+import { findKey } from '#shared/keyring/queries.ts';
+import { homeFrom } from '../home.ts';
+import type { CliIo } from '../io.ts';
+import { describeKeyring } from './status.ts';
+
+/** The flags of `keyturn rotate --local` that say which issuer and cluster, as typed. */
+export interface LocalTargetOptions {
+  home?: string;
+  issuer?: string;
+  kubeconfig?: string;
+}
+
+/**
+ * The two commands that go on after an interruption or a refusal, with the flags that name the same
+ * home, issuer and cluster: `keyturn rotate --local [--home H] [--issuer ID] [--kubeconfig F]` resumes,
+ * the same with `--abort` ends the rotation.
+ */
+export function localGoOnCommands(options: LocalTargetOptions): GoOnCommands {
+  const quote = (value: string) => (/^[\w./:@-]+$/.test(value) ? value : JSON.stringify(value));
+  const target = [
+    ...(options.home === undefined ? [] : [`--home ${quote(options.home)}`]),
+    ...(options.issuer === undefined ? [] : [`--issuer ${quote(options.issuer)}`]),
+    ...(options.kubeconfig === undefined ? [] : [`--kubeconfig ${quote(options.kubeconfig)}`]),
+  ].join(' ');
+  const resume = `keyturn rotate --local${target === '' ? '' : ` ${target}`}`;
+  return { resume, abort: `${resume} --abort` };
+}
+
+/** An AbortSignal that aborts on Ctrl-C (SIGINT) or SIGTERM, as the command's I/O reports them. */
+export function interruptSignal(io: CliIo): AbortSignal {
+  const stop = new AbortController();
+  void io.untilStopped().then(() => stop.abort(new Error('interrupted')));
+  return stop.signal;
+}
+
+/** `keyturn rotate --local --abort`: ends the rotation in flight safely and says what it did. */
+export async function abortLocally(io: CliIo, options: LocalTargetOptions): Promise<void> {
+  const result = await abortLocalRotation({
+    home: homeFrom(io, options.home),
+    ...(options.issuer === undefined ? {} : { issuerId: options.issuer }),
+    ...(options.kubeconfig === undefined ? {} : { kubeconfig: resolve(io.cwd, options.kubeconfig) }),
+    goOn: localGoOnCommands(options),
+  });
+  const newKey = findKey(result.keyring, result.newKid);
+  const what = {
+    none: 'it had no new key yet',
+    dropped: `new key ${result.newKid} was never pushed: dropped, and keys.json republished without it`,
+    kept: `previous key ${result.activeKid} pushed back to the cluster; new key ${result.newKid} may have signed, so it stays in keys.json until ${newKey?.removeAfter ?? 'its grace ends'} (keyturn maintain --local removes it then)`,
+  }[result.newKey];
+  io.out(
+    `Aborted rotation ${result.rotationId} of issuer ${result.issuerId} (stopped at: ${result.stage}); ${what}.\n` +
+      `  active key: ${result.activeKid}\n\n` +
+      describeKeyring(result.keyring, new Date()),
+  );
+}
