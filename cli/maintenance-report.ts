@@ -39,7 +39,7 @@ function describeDriftLines(maintain: MaintainResult, repairCommand: string): st
       : `  published the cluster's signing key: ${adoptedKid} (drift repaired)\n`) +
     (recordedTrustedKids.length === 0
       ? ''
-      : `  recorded as seen (trusted by the cluster, never signing): ${list(recordedTrustedKids)}\n`);
+      : `  published ahead, retired with grace (trusted by the cluster, not signing yet): ${list(recordedTrustedKids)}\n`);
   const expected =
     removedTrusted.length === 0
       ? ''

@@ -54,8 +54,10 @@ export function withClusterSigningKey(keyring: Keyring, clusterPem: string, now:
 
 /**
  * The keyring with keys the cluster trusts but does not sign with, and keyturn never had, recorded as
- * removed (origin `cluster`): keyturn has seen them and keeps them out of keys.json, since no token of
- * theirs reached STS; OpenShift trusts them forever, so they are then reported as expected, not as drift.
+ * published and retired (origin `cluster`): the operator may promote such a key at any moment (it made it
+ * after the next secret was deleted), so it is published ahead of its first token (PUBLISHED-BEFORE-SIGN)
+ * and kept for the grace; maintenance holds it while the cluster signs with it (NO-ORPHAN-TOKENS). Once
+ * removed, OpenShift still trusts it forever, and it is reported as expected, not as drift.
  */
 export function withSeenClusterKeys(
   keyring: Keyring,
@@ -63,7 +65,7 @@ export function withSeenClusterKeys(
   now: string,
 ): { keyring: Keyring; kids: string[] } {
   const records = pems
-    .map((pem) => clusterKeyRecord(pem, now, 'removed'))
+    .map((pem) => clusterKeyRecord(pem, now, 'retired', keyring.policy.graceSeconds))
     .filter((record) => !keyring.keys.some((key) => key.kid === record.kid));
   return {
     keyring: { ...keyring, keys: [...keyring.keys, ...records] },
@@ -71,7 +73,12 @@ export function withSeenClusterKeys(
   };
 }
 
-function clusterKeyRecord(pem: string, now: string, state: 'active' | 'removed'): KeyRecord {
+function clusterKeyRecord(
+  pem: string,
+  now: string,
+  state: 'active' | 'retired',
+  graceSeconds = 0,
+): KeyRecord {
   const clusterKey = parsePublicKey(pem, 'cluster key');
   const common = {
     kid: clusterKey.kid,
@@ -83,5 +90,5 @@ function clusterKeyRecord(pem: string, now: string, state: 'active' | 'removed')
   };
   return state === 'active'
     ? { ...common, state, publishedAt: now, activatedAt: now }
-    : { ...common, state, removedAt: now };
+    : { ...common, state, publishedAt: now, retiredAt: now, removeAfter: addSeconds(now, graceSeconds) };
 }

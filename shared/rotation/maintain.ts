@@ -14,7 +14,7 @@ export interface MaintainInput {
   /**
    * Repair drift: when the cluster signs with a key keys.json lacks, publish that key and record it as the
    * active one (it has no private key in the vault); keys the cluster only trusts, which keyturn never had,
-   * are recorded as seen and removed (they never signed a token STS accepted). @default false: only report it
+   * are published ahead of their first token and retired with grace. @default false: only report it
    */
   readonly publishDrift?: boolean;
 }
@@ -42,7 +42,7 @@ export interface MaintainResult {
   readonly drift: Drift;
   /** A kid published from the cluster because of drift. */
   readonly adoptedKid?: string;
-  /** Kids the cluster trusts, keyturn never had, now recorded as seen (removed) because of `publishDrift`. */
+  /** Kids the cluster trusts, keyturn never had, now published ahead and retired with grace because of `publishDrift`. */
   readonly recordedTrustedKids?: readonly string[];
 }
 
@@ -118,7 +118,7 @@ export async function maintainIssuer(ports: RotationPorts, input: MaintainInput)
 
 /**
  * Compares the cluster with keys.json and, when asked (`--publish-drift`), repairs the drift: publishes
- * the key the cluster signs with (adopt-drift), then records the keys it only trusts as seen. Returns the
+ * the key the cluster signs with (adopt-drift), then publishes the keys it only trusts, retired with grace. Returns the
  * drift left afterwards, measured against the keyring as written.
  */
 async function repairDrift(ports: RotationPorts, stored: StoredKeyring, publish: boolean) {
@@ -143,8 +143,9 @@ async function repairDrift(ports: RotationPorts, stored: StoredKeyring, publish:
   const written = await commit(ports, current, next.keyring, {
     step: 'adopt-drift',
     outcome: 'ok',
-    detail: `recorded ${next.kids.join(', ')}: trusted by the cluster, never signing, kept out of keys.json`,
+    detail: `published ${next.kids.join(', ')}: trusted by the cluster, not signing yet, retired with grace`,
   });
+  await publishKeyring(ports, written.keyring);
   return {
     keyring: written.keyring,
     drift: detectDrift(written.keyring, cluster),

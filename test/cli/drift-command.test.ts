@@ -63,8 +63,8 @@ describe('rotations after an uncontrolled rotation (next secret deleted)', () =>
     const help = await run(['maintain', '--help']);
 
     // Assess
-    // Exit 1 (ERR_DRIFT) once workflow failures carry their error's code (issue 12, the error model).
-    expect(refused.code).not.toBe(0);
+    // Exit 1: the workflow failure carries ERR_DRIFT, the code of the error that failed Prepare.
+    expect(refused.code).toBe(1);
     expect(refused.err).toContain(operatorKid);
     expect(refused.err).toContain('keyturn maintain --publish-drift');
     expect(help.out).toContain('--publish-drift');

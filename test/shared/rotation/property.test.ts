@@ -137,6 +137,24 @@ const FOUND: [Scenario][] = [
     { kind: 'wait', seconds: 3600 },
     { kind: 'maintain', publishDrift: false },
   ]),
+  // After the next secret was deleted and the rotation rolled back, --publish-drift recorded the operator's
+  // own key (trusted, not signing yet) as removed; the operator then signed with it, absent from keys.json.
+  found(1, [
+    { kind: 'start', mode: 'manual', leadTimeSeconds: 0, join: false },
+    { kind: 'delete-next-secret' },
+    { kind: 'rollback' },
+    { kind: 'maintain', publishDrift: true },
+    { kind: 'advance' },
+    { kind: 'advance' },
+    { kind: 'unstick-node', node: 0 },
+    { kind: 'wait', seconds: 1 },
+    { kind: 'advance' },
+    { kind: 'advance' },
+    { kind: 'advance' },
+    { kind: 'advance' },
+    { kind: 'wait', seconds: 1 },
+    { kind: 'retry' },
+  ]),
 ];
 
 describe('random sequences of rotation actions', () => {
