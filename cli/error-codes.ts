@@ -6,11 +6,13 @@
 
 import type { TaskConfigError, TaskEventError, TaskFailedError } from '#functions/task-errors.ts';
 import type { ConfigError } from '#infra/config/load-config.ts';
+import type { HomeBusyError } from '#local/issuer-claims.ts';
 import type { IssuerServerError } from '#local/issuer-server.ts';
 import type { LocalRotationInterruptedError } from '#local/local-resume.ts';
 import type { LocalRotationError } from '#local/local-session.ts';
 import type { ClusterApiError, InjectedApiFailureError } from '#local/openshift-sim/errors.ts';
 import type { ApiRequestError } from '#local/openshift-sim/http/status.ts';
+import type { LocalIssuerUrlError } from '#local/servable-issuer.ts';
 import type { WorkflowBindingError, WorkflowFailedError } from '#local/workflow/local-workflow-runner.ts';
 import type {
   AwsAccessDeniedError,
@@ -26,8 +28,9 @@ import type { ExecutionError } from '#shared/adapters/aws/execution-errors.ts';
 import type { IamInventoryError } from '#shared/adapters/aws/iam-actions.ts';
 import type { StackOutputsError } from '#shared/adapters/aws/stack-outputs.ts';
 import type { StsProbeError } from '#shared/adapters/aws/sts-probe.ts';
-import type { AuditLogFormatError } from '#shared/adapters/local/errors.ts';
+import type { AuditLogFormatError, HomeUnusableError } from '#shared/adapters/local/errors.ts';
 import type { ClusterConfigError } from '#shared/adapters/openshift/errors.ts';
+import type { RotationGuardError } from '#shared/adapters/openshift/rotation-guard.ts';
 import type { KeyturnError } from '#shared/errors.ts';
 import type {
   InvalidDiscoveryError,
@@ -114,7 +117,9 @@ export type KeyturnErrorCode = CodeOf<
   | ClusterCredentialsError
   | IamInventoryError
   | ClusterConfigError
+  | RotationGuardError
   | AuditLogFormatError
+  | HomeUnusableError
   // functions/, infra/
   | TaskEventError
   | TaskFailedError
@@ -124,6 +129,8 @@ export type KeyturnErrorCode = CodeOf<
   | LocalRotationError
   | LocalRotationInterruptedError
   | IssuerServerError
+  | LocalIssuerUrlError
+  | HomeBusyError
   | WorkflowFailedError
   | WorkflowBindingError
   | ClusterApiError

@@ -121,6 +121,10 @@ export const EXIT_CODE_OF: Readonly<Record<KeyturnErrorCode, ExitCodeValue>> = {
   ERR_CLUSTER_CREDENTIALS_DENIED: environment,
   ERR_CLUSTER_CREDENTIALS_EMPTY: environment,
   ERR_CLUSTER_CREDENTIALS_INVALID: environment,
+  ERR_CLUSTER_CREDENTIALS_UNSAFE: environment,
+  // another signer rotation (ccoctl's) holds the cluster, or its guard is unreadable
+  ERR_ROTATION_GUARD_HELD: environment,
+  ERR_ROTATION_GUARD_INVALID: environment,
   ERR_IAM_INVENTORY: rejected,
   ERR_AUDIT_FORMAT: rejected,
   // functions/ and infra/
@@ -132,6 +136,9 @@ export const EXIT_CODE_OF: Readonly<Record<KeyturnErrorCode, ExitCodeValue>> = {
   ERR_LOCAL_ROTATION: environment,
   ERR_ROTATION_INTERRUPTED: interrupted,
   ERR_PORT_BUSY: environment,
+  ERR_ISSUER_NOT_SERVABLE: rejected,
+  ERR_HOME_BUSY: environment,
+  ERR_HOME_UNUSABLE: environment,
   ERR_WORKFLOW_FAILED: rejected,
   ERR_WORKFLOW_BINDING: internal,
   ERR_SIM_NOT_FOUND: rejected,

@@ -1,6 +1,7 @@
 import {
   type ClusterCredentials,
   invalidClusterCredentials,
+  unsafeClusterCredentials,
 } from '#shared/adapters/aws/cluster-credentials.ts';
 import { ClusterConfigError, createOpenShiftClusterSigner } from '#shared/adapters/openshift/index.ts';
 import type { ClusterSigner } from '#shared/ports.ts';
@@ -18,12 +19,18 @@ export interface SecretClusterSignerOptions {
   readonly connect?: ConnectCluster;
 }
 
-/** The OpenShift adapter for a kubeconfig given as text. */
+/**
+ * The OpenShift adapter for a kubeconfig given as text, with inline credentials only: a kubeconfig from
+ * Secrets Manager may not make the function run a program or read its own files.
+ */
 export const connectOpenShift: ConnectCluster = (kubeconfig) =>
-  createOpenShiftClusterSigner({ kubeconfig: { yaml: kubeconfig } });
+  createOpenShiftClusterSigner({ kubeconfig: { yaml: kubeconfig }, inlineCredentialsOnly: true });
 
 /** What to tell the user when the adapter refuses the kubeconfig; never a part of the kubeconfig. */
-const CONFIG_PROBLEMS: Record<ClusterConfigError['code'], string> = {
+const CONFIG_PROBLEMS: Record<
+  Exclude<ClusterConfigError['code'], 'ERR_CLUSTER_CREDENTIALS_UNSAFE'>,
+  string
+> = {
   ERR_CLUSTER_CONFIG:
     'it cannot be loaded as a kubeconfig whose current-context names a cluster (an https:// server) and a user; ' +
     'check the file with kubectl --kubeconfig kubeconfig get --raw /version',
@@ -38,7 +45,9 @@ const CONFIG_PROBLEMS: Record<ClusterConfigError['code'], string> = {
  * call after that asks `credentials` again, which answers from its cache while it is fresh. When the
  * secret's value changes, the next call connects with the new kubeconfig. A kubeconfig the adapter
  * refuses becomes ERR_CLUSTER_CREDENTIALS_INVALID naming the secret, without the adapter's message (it may
- * quote the server) and without a `cause`.
+ * quote the server) and without a `cause`; one that would run a program or read a file inside the
+ * function (exec, auth-provider, token-file, certificate paths) becomes ERR_CLUSTER_CREDENTIALS_UNSAFE,
+ * naming only the positions of those fields.
  */
 export function createSecretClusterSigner(options: SecretClusterSignerOptions): ClusterSigner {
   const connect = options.connect ?? connectOpenShift;
@@ -65,7 +74,9 @@ function connectOrExplain(connect: ConnectCluster, secretName: string, kubeconfi
     return connect(kubeconfig);
   } catch (error) {
     if (error instanceof ClusterConfigError) {
-      throw invalidClusterCredentials(secretName, CONFIG_PROBLEMS[error.code]);
+      throw error.code === 'ERR_CLUSTER_CREDENTIALS_UNSAFE'
+        ? unsafeClusterCredentials(secretName, error.references)
+        : invalidClusterCredentials(secretName, CONFIG_PROBLEMS[error.code]);
     }
     throw error;
   }

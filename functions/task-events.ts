@@ -39,6 +39,7 @@ export const TASK_EVENTS = {
   verify: fields.pick(ids),
   activate: fields.pick(ids),
   rollback: fields.pick({ ...ids, reason: true }),
+  abort: fields.pick(ids),
   maintain: fields.pick({ issuerId: true, publishDrift: true }),
 } satisfies Record<TaskName, z.ZodType>;
 

@@ -1,10 +1,22 @@
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { relative, resolve, sep } from 'node:path';
 import { KeyturnError } from '#shared/errors.ts';
 import { ISSUER_CACHE_CONTROL, ISSUER_CONTENT_TYPE, issuerDocumentOf } from '#shared/issuer/index.ts';
+import { readServedFile } from './served-file.ts';
+
+/**
+ * What a client may hold of the issuer server, far below Node's defaults (a minute to send headers,
+ * five to send a request, no connection cap): a client that sends half a request (slowloris) or idles
+ * is disconnected after a few seconds, and at most `maxConnections` are open at once.
+ */
+export const ISSUER_SERVER_LIMITS = {
+  /** Milliseconds to send a request's headers (and the whole request), and to idle between requests. */
+  timeoutMs: 5_000,
+  /** Connections open at once; one more is closed as it arrives. */
+  maxConnections: 256,
+} as const;
 
 /** Where and how to serve a directory of issuer documents. */
 export interface IssuerServerOptions {
@@ -14,6 +26,10 @@ export interface IssuerServerOptions {
   readonly port?: number;
   /** @default '127.0.0.1' */
   readonly host?: string;
+  /** @default ISSUER_SERVER_LIMITS.timeoutMs (5 s) */
+  readonly timeoutMs?: number;
+  /** @default ISSUER_SERVER_LIMITS.maxConnections (256) */
+  readonly maxConnections?: number;
 }
 
 /** A running issuer server. */
@@ -48,14 +64,28 @@ function listenError(error: NodeJS.ErrnoException, host: string, port: number): 
 /**
  * Serves issuer documents the way keyturn's CloudFront distribution does: GET/HEAD only, a plain 200 with
  * `application/json`, the Cache-Control of DESIGN.md §1, an ETag with 304 on If-None-Match, CORS `*`;
- * 404 for any other path, no directory listing, no path traversal. Files are read on every request, so
- * a publish is visible at once.
+ * 404 for any other path, no directory listing, no path traversal, and only plain files inside the root
+ * (no symbolic or hard links, see {@link readServedFile}). Files are read on every request, so a publish
+ * is visible at once. Slow and idle clients are cut off and connections capped
+ * ({@link ISSUER_SERVER_LIMITS}).
  */
 export async function startIssuerServer(options: IssuerServerOptions): Promise<IssuerServer> {
   const root = resolve(options.root);
-  const server = createServer((request, response) => {
-    serveDocument(root, request, response).catch(() => answer(response, 500, { error: 'internal error' }));
-  });
+  const timeoutMs = options.timeoutMs ?? ISSUER_SERVER_LIMITS.timeoutMs;
+  const server = createServer(
+    {
+      headersTimeout: timeoutMs,
+      requestTimeout: timeoutMs,
+      // Node checks the two timeouts above only this often (30 s by default).
+      connectionsCheckingInterval: Math.max(10, Math.min(1_000, Math.floor(timeoutMs / 5))),
+    },
+    (request, response) => {
+      serveDocument(root, request, response).catch(() => answer(response, 500, { error: 'internal error' }));
+    },
+  );
+  server.keepAliveTimeout = timeoutMs;
+  server.timeout = 2 * timeoutMs;
+  server.maxConnections = options.maxConnections ?? ISSUER_SERVER_LIMITS.maxConnections;
   const host = options.host ?? '127.0.0.1';
   const port = options.port ?? 0;
   await new Promise<void>((done, fail) => {
@@ -84,8 +114,8 @@ async function serveDocument(
     return answer(response, 405, { error: 'method not allowed' });
   }
   const path = safePath(root, request.url ?? '/');
-  const document = path === undefined ? undefined : issuerDocumentOf(path.urlPath);
-  const body = path === undefined || document === undefined ? undefined : await readIfFile(path.filePath);
+  const document = path === undefined ? undefined : issuerDocumentOf(path);
+  const body = path === undefined || document === undefined ? undefined : await readServedFile(root, path);
   if (body === undefined || document === undefined) {
     return answer(response, 404, { error: 'not found' });
   }
@@ -103,8 +133,8 @@ async function serveDocument(
   response.writeHead(200).end(request.method === 'HEAD' ? undefined : body);
 }
 
-/** Maps a request URL to a file under root, refusing traversal, encoded separators and odd bytes. */
-function safePath(root: string, rawUrl: string): { urlPath: string; filePath: string } | undefined {
+/** The decoded path of a request URL, refusing traversal out of root, encoded separators and odd bytes. */
+function safePath(root: string, rawUrl: string): string | undefined {
   let urlPath: string;
   try {
     urlPath = decodeURIComponent(new URL(rawUrl, 'http://issuer.invalid').pathname);
@@ -116,15 +146,7 @@ function safePath(root: string, rawUrl: string): { urlPath: string; filePath: st
   }
   const filePath = resolve(root, `.${urlPath}`);
   const inside = relative(root, filePath);
-  return inside.startsWith('..') || inside.startsWith(sep) ? undefined : { urlPath, filePath };
-}
-
-async function readIfFile(filePath: string): Promise<Buffer | undefined> {
-  try {
-    return await readFile(filePath);
-  } catch {
-    return undefined;
-  }
+  return inside.startsWith('..') || inside.startsWith(sep) ? undefined : urlPath;
 }
 
 function answer(response: ServerResponse, status: number, body: object): void {

@@ -1,6 +1,7 @@
 import type { Keyring } from '#shared/keyring/keyring.ts';
 import { type AbortResult, abortRotation, requireRotationToAbort } from '#shared/rotation/index.ts';
-import { type GoOnCommands, LOCAL_GO_ON } from './local-resume.ts';
+import type { GoOnCommands } from '#shared/rotation/resume-plan.ts';
+import { LOCAL_GO_ON } from './local-resume.ts';
 import { type LocalClusterOptions, readIssuer, withLocalSession } from './local-session.ts';
 
 /** Which rotation to abort, and where its cluster is. */

@@ -1,102 +1,22 @@
 /**
- * What makes a local rotation RECOVERABLE: which rotation a run starts or resumes, how Ctrl-C stops it
- * between steps, and what the person is told when it stopped.
+ * What makes a local rotation RECOVERABLE: how Ctrl-C stops it between steps, and what the person is told
+ * when it stopped. Which rotation a run starts or resumes is shared/rotation/resume-plan.ts.
  */
 
 import { KeyturnError } from '#shared/errors.ts';
-import type { Keyring, RotationMode } from '#shared/keyring/keyring.ts';
-import { describeRotationKeys, newRotationId, RotationInProgressError } from '#shared/rotation/index.ts';
+import type { Keyring } from '#shared/keyring/keyring.ts';
+import { describeRotationKeys } from '#shared/rotation/index.ts';
+import type { GoOnCommands } from '#shared/rotation/resume-plan.ts';
 import type { LocalTaskHandlers } from './workflow/local-workflow-runner.ts';
 
 /** Ctrl-C (SIGINT/SIGTERM) stopped a local rotation between two steps; the message says how to go on. */
 export class LocalRotationInterruptedError extends KeyturnError<'ERR_ROTATION_INTERRUPTED'> {}
-
-/** The commands that go on after an interruption, as the person typed them. */
-export interface GoOnCommands {
-  /** @default 'keyturn rotate --local' */
-  readonly resume: string;
-  /** @default 'keyturn rotate --local --abort' */
-  readonly abort: string;
-}
 
 /** The default {@link GoOnCommands}. */
 export const LOCAL_GO_ON: GoOnCommands = {
   resume: 'keyturn rotate --local',
   abort: 'keyturn rotate --local --abort',
 };
-
-/** What the caller asked for; a rotation in flight wins over it (it is resumed). */
-export interface RotationAsked {
-  readonly rotationId?: string;
-  readonly emergencyKid?: string;
-  readonly leadTimeSeconds?: number;
-}
-
-/** The workflow input of the run, and whether it resumes a rotation in flight. */
-export interface PlannedRotation {
-  readonly rotationId: string;
-  readonly resumed: boolean;
-  readonly input: {
-    readonly issuerId: string;
-    readonly rotationId: string;
-    readonly mode: RotationMode;
-    readonly compromisedKid?: string;
-    readonly leadTimeSeconds?: number;
-  };
-}
-
-/**
- * Starts a new rotation, or resumes the one in flight with its own id, mode, compromised key and lead time
- * (the workflow is re-entered from the start; each step skips what is done: RETRY-SAFE). A different
- * rotation id, or an emergency the rotation in flight is not, fails fast (ONE-SIGNER) and names the
- * commands that go on.
- */
-export function planRotation(
-  keyring: Keyring,
-  asked: RotationAsked,
-  commands: GoOnCommands,
-  now: Date,
-): PlannedRotation {
-  const inFlight = keyring.rotation;
-  if (inFlight === undefined) {
-    const rotationId = asked.rotationId ?? newRotationId(now);
-    return {
-      rotationId,
-      resumed: false,
-      input: {
-        issuerId: keyring.issuerId,
-        rotationId,
-        mode: asked.emergencyKid === undefined ? 'manual' : 'emergency',
-        ...(asked.emergencyKid === undefined ? {} : { compromisedKid: asked.emergencyKid }),
-        ...(asked.leadTimeSeconds === undefined ? {} : { leadTimeSeconds: asked.leadTimeSeconds }),
-      },
-    };
-  }
-  const conflict =
-    asked.rotationId !== undefined && asked.rotationId !== inFlight.id
-      ? `not rotation ${asked.rotationId}`
-      : asked.emergencyKid !== undefined && asked.emergencyKid !== inFlight.compromisedKid
-        ? `not an emergency rotation replacing ${asked.emergencyKid}`
-        : undefined;
-  if (conflict !== undefined) {
-    throw new RotationInProgressError(
-      'ERR_ROTATION_IN_PROGRESS',
-      `issuer ${keyring.issuerId}: rotation ${inFlight.id} (${inFlight.mode}) is in flight since ${inFlight.startedAt}, ${conflict} (ONE-SIGNER). ` +
-        `Resume it with ${commands.resume}, or end it safely with ${commands.abort}, then start the one you want`,
-    );
-  }
-  return {
-    rotationId: inFlight.id,
-    resumed: true,
-    input: {
-      issuerId: keyring.issuerId,
-      rotationId: inFlight.id,
-      mode: inFlight.mode,
-      ...(inFlight.compromisedKid === undefined ? {} : { compromisedKid: inFlight.compromisedKid }),
-      leadTimeSeconds: inFlight.leadTimeSeconds,
-    },
-  };
-}
 
 /** `Resuming rotation <id> (started <time>, new key <kid>: published, not pushed)`. */
 export function describeResume(keyring: Keyring): string {

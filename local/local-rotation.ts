@@ -2,17 +2,11 @@ import { createTaskHandlers, type TaskHandlerOptions } from '#functions/task-han
 import type { Keyring } from '#shared/keyring/keyring.ts';
 import { activeKey } from '#shared/keyring/queries.ts';
 import type { RotationPorts } from '#shared/ports.ts';
+import { type GoOnCommands, type PlannedRotation, planRotation } from '#shared/rotation/resume-plan.ts';
 import type { VerifiedToken } from '#shared/tokens/index.ts';
 import { type ClosingCheckOptions, checkAsThirdParty } from './closing-check.ts';
 import { runMaintenanceWorkflow } from './local-maintenance.ts';
-import {
-  createStepGate,
-  type GoOnCommands,
-  interruptedError,
-  LOCAL_GO_ON,
-  type PlannedRotation,
-  planRotation,
-} from './local-resume.ts';
+import { createStepGate, interruptedError, LOCAL_GO_ON } from './local-resume.ts';
 import {
   defaultWaitScale,
   handlerOptionsFor,

@@ -1,19 +1,16 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { createKeyturnMetrics, SERVICE_NAME } from '#functions/observability.ts';
 import type { TaskHandlerOptions } from '#functions/task-handlers.ts';
-import {
-  createFileKeyringStore,
-  createLocalPorts,
-  createLocalVault,
-  keyturnHomeLayout,
-} from '#shared/adapters/local/index.ts';
+import { createFileKeyringStore, createLocalPorts, createLocalVault } from '#shared/adapters/local/index.ts';
 import { createOpenShiftClusterSigner } from '#shared/adapters/openshift/index.ts';
 import { KeyturnError } from '#shared/errors.ts';
 import type { Keyring } from '#shared/keyring/keyring.ts';
 import { activeKey } from '#shared/keyring/queries.ts';
 import type { RotationPorts } from '#shared/ports.ts';
-import { startIssuerServer } from './issuer-server.ts';
+import { serveIssuerFor } from './home-server.ts';
+import { assertIssuerFree, claimIssuer } from './issuer-claims.ts';
 import { startOpenShiftSimulator } from './openshift-sim/http/index.ts';
+import { servableIssuerOrigin } from './servable-issuer.ts';
 
 /** Where a local run's cluster comes from. */
 export interface LocalClusterOptions {
@@ -24,7 +21,7 @@ export interface LocalClusterOptions {
   readonly nodeRolloutSeconds?: number;
 }
 
-/** A local run could not start (no issuer, a busy port): the message says what to do. */
+/** A local run could not start (no issuer, several without --issuer): the message says what to do. */
 export class LocalRotationError extends KeyturnError<'ERR_LOCAL_ROTATION'> {
   constructor(message: string, options?: ErrorOptions) {
     super('ERR_LOCAL_ROTATION', message, options);
@@ -32,10 +29,12 @@ export class LocalRotationError extends KeyturnError<'ERR_LOCAL_ROTATION'> {
 }
 
 /**
- * Everything one local workflow run needs around an issuer, for the duration of `use`: the issuer served
- * over HTTP at its own URL, the cluster (the OpenShift simulator installed with the active key, as an
- * installer would, or a real cluster through a kubeconfig) reached through the OpenShift adapter, and the
- * local ports. Both servers stop when `use` settles.
+ * Everything one local workflow run needs around an issuer, for the duration of `use`: the issuer claimed
+ * for this run (a second run of it fails fast: ONE-SIGNER), served over HTTP at its own URL (by the home's
+ * `keyturn serve` when one answers there, else by a server of the run's own), the cluster (the OpenShift
+ * simulator installed with the active key, as an installer would, or a real cluster through a kubeconfig)
+ * reached through the OpenShift adapter, and the local ports. The servers stop and the claim is released
+ * when `use` settles.
  */
 export async function withLocalSession<T>(
   options: LocalClusterOptions,
@@ -43,7 +42,23 @@ export async function withLocalSession<T>(
   actor: string,
   use: (ports: RotationPorts) => Promise<T>,
 ): Promise<T> {
-  const server = await serveIssuer(options.home, keyring.issuerUrl);
+  // One rule for the URLs a local run can serve, checked before anything is claimed or started.
+  servableIssuerOrigin(keyring.issuerUrl);
+  const claim = await claimIssuer(options.home, keyring.issuerId, actor);
+  try {
+    return await withServedIssuer(options, keyring, actor, use);
+  } finally {
+    await claim.release();
+  }
+}
+
+async function withServedIssuer<T>(
+  options: LocalClusterOptions,
+  keyring: Keyring,
+  actor: string,
+  use: (ports: RotationPorts) => Promise<T>,
+): Promise<T> {
+  const server = await serveIssuerFor(options.home, keyring, actor);
   try {
     const simulator = options.kubeconfig === undefined ? await startSimulator(options, keyring) : undefined;
     try {
@@ -73,7 +88,10 @@ export async function issuerIdsOf(home: string, issuerId: string | undefined): P
   return ids;
 }
 
-/** The keyring of one issuer: the one asked for, or the home's only issuer. */
+/**
+ * The keyring of one issuer: the one asked for, or the home's only issuer. Fails fast when another process
+ * runs a rotation or maintenance of it (see claimIssuer), before anything is planned from it.
+ */
 export async function readIssuer(home: string, issuerId: string | undefined): Promise<Keyring> {
   const ids = await issuerIdsOf(home, issuerId);
   if (ids.length > 1) {
@@ -85,6 +103,7 @@ export async function readIssuer(home: string, issuerId: string | undefined): Pr
   if (stored === undefined) {
     throw new LocalRotationError(`no issuer ${ids[0]} under ${home}`);
   }
+  await assertIssuerFree(home, stored.keyring.issuerId);
   return stored.keyring;
 }
 
@@ -105,24 +124,6 @@ export function handlerOptionsFor(verbose: boolean): TaskHandlerOptions {
     logger: new Logger({ serviceName: SERVICE_NAME, logLevel: verbose ? 'INFO' : 'SILENT' }),
     metrics: createKeyturnMetrics(),
   };
-}
-
-/** Serves the home's published documents at the issuer URL's own host and port (it must be loopback). */
-async function serveIssuer(home: string, issuerUrl: string) {
-  const url = new URL(issuerUrl);
-  if (url.protocol !== 'http:' || url.hostname !== '127.0.0.1') {
-    throw new LocalRotationError(
-      `issuer ${issuerUrl} is not served locally; a local rotation needs an http://127.0.0.1:PORT issuer`,
-    );
-  }
-  try {
-    return await startIssuerServer({ root: keyturnHomeLayout(home).publicDir, port: Number(url.port || 80) });
-  } catch (error) {
-    throw new LocalRotationError(
-      `cannot serve ${issuerUrl}: port ${url.port} is busy or not allowed (is keyturn serve running? stop it first)`,
-      { cause: error },
-    );
-  }
 }
 
 async function startSimulator(options: LocalClusterOptions, keyring: Keyring) {

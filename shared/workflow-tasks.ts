@@ -23,8 +23,11 @@ export const ROTATION_TASKS = [
 /** One of {@link ROTATION_TASKS}. */
 export type RotationTask = (typeof ROTATION_TASKS)[number];
 
-/** Every task of the rotation and maintenance workflows, in workflow order. */
-export const TASK_NAMES = [...ROTATION_TASKS, 'rollback', 'maintain'] as const;
+/**
+ * Every task of the rotation and maintenance workflows, in workflow order: rollback runs when a rotation
+ * fails, abort when `keyturn rotate --abort` starts the rotation workflow to end one.
+ */
+export const TASK_NAMES = [...ROTATION_TASKS, 'rollback', 'abort', 'maintain'] as const;
 
 /** One of {@link TASK_NAMES}. */
 export type TaskName = (typeof TASK_NAMES)[number];

@@ -1,5 +1,7 @@
 import { join, sep } from 'node:path';
 import type { Command } from 'commander';
+import { claimInit } from '#local/issuer-claims.ts';
+import { servableIssuerOrigin } from '#local/servable-issuer.ts';
 import { createLocalHomePorts, issuerDirectory, keyturnHomeLayout } from '#shared/adapters/local/index.ts';
 import type { Policy } from '#shared/keyring/keyring.ts';
 import { type PrivateSigningKey, parsePrivateKey, type RsaBits } from '#shared/keys/index.ts';
@@ -131,11 +133,14 @@ function policyOf(options: InitOptions): Partial<Policy> {
   };
 }
 
-/** The local init, as before the AWS backends existed. */
+/** The local init: one servable URL, one init of the home at a time. */
 async function initLocally(io: CliIo, issuerUrl: string, options: InitOptions): Promise<void> {
   const adopt = options.adopt === undefined ? undefined : await readAdopted(io, options);
+  // The one rule for local issuer URLs: what keyturn serve and rotate --local can serve.
+  servableIssuerOrigin(issuerUrl);
   const home = homeFrom(io, options.home);
   const { publicDir } = keyturnHomeLayout(home);
+  const claim = await claimInit(home, 'keyturn init --local');
   const result = await initIssuer(createLocalHomePorts({ home, fetch: io.fetch, actor: 'cli' }), {
     issuerUrl,
     // Every issuer of the home is served from one directory, whatever the host and port of its URL.
@@ -143,7 +148,7 @@ async function initLocally(io: CliIo, issuerUrl: string, options: InitOptions): 
     ...(options.id === undefined ? {} : { issuerId: options.id }),
     ...(adopt === undefined ? {} : { adopt }),
     policy: policyOf(options),
-  });
+  }).finally(() => claim.release());
   io.out(
     `Created issuer ${result.issuerId} at ${result.issuerUrl}\n` +
       `  active key: ${result.kid} (${result.adopted ? 'adopted' : 'generated'})\n` +

@@ -6,9 +6,12 @@ import {
   rotationOutcomeOf,
   startRotationExecution,
 } from '#shared/adapters/aws/rotation-executions.ts';
+import type { KeyturnStackOutputs } from '#shared/adapters/aws/stack-outputs.ts';
 import { KeyturnError } from '#shared/errors.ts';
-import { newRotationId } from '#shared/rotation/index.ts';
+import { assertEmergencyTarget, describeRotationKeys, newRotationId } from '#shared/rotation/index.ts';
+import { type GoOnCommands, planRotation } from '#shared/rotation/resume-plan.ts';
 import { describeFailedEnd, FollowStoppedError, followControlsOf } from '../aws-follow.ts';
+import { awsGoOnCommands, readAwsKeyring, startOrJoinAttempt } from '../aws-rotation-state.ts';
 import { type AwsTargetOptions, awsTargetFlags, readStack } from '../aws-target.ts';
 import type { CliIo } from '../io.ts';
 import { createRotationProgress } from '../rotation-progress.ts';
@@ -31,22 +34,51 @@ export class RotationFailedError extends KeyturnError<'ERR_ROTATION_FAILED'> {}
 /**
  * Starts the deployed rotation workflow (found through the stack's outputs) as execution
  * `<issuer>--<rotation>`, joins it if that rotation already exists, and follows it step by step with the
- * local run's progress display until it ends. Ctrl-C stops following only.
+ * local run's progress display until it ends. A rotation the keyring shows in flight is resumed instead
+ * (RECOVERABLE): its running execution is joined, or, when that execution ended without ending the
+ * rotation (stopped, timed out), a further execution of the same rotation id re-enters the workflow, each
+ * step skipping what is done. `confirm` runs once the request is known to be valid, before anything starts.
+ * Ctrl-C stops following only.
  */
-export async function rotateOnAws(io: CliIo, request: AwsRotateRequest): Promise<void> {
+export async function rotateOnAws(
+  io: CliIo,
+  request: AwsRotateRequest,
+  confirm: () => Promise<void> = async () => undefined,
+): Promise<void> {
   const stack = await readStack(request);
   const sfn = sfnClient(request.region);
-  const input = rotationInputOf(request);
+  const goOn = awsGoOnCommands(request.issuerId, request);
+  const keyring = await readAwsKeyring(stack, request.issuerId, request);
+  if (keyring !== undefined && request.emergencyKid !== undefined) {
+    assertEmergencyTarget(keyring, request.emergencyKid);
+  }
+  const planned =
+    keyring === undefined
+      ? { resumed: false, input: rotationInputOf(request) }
+      : planRotation(keyring, request, goOn, new Date());
+  const { input } = planned;
   const { issuerId, rotationId } = input;
-  const { executionArn, joined } = await startRotationExecution({
-    stateMachineArn: stack.rotationStateMachineArn,
-    input,
-    sfn,
-  });
+  await confirm();
+  const { executionArn, joined } = planned.resumed
+    ? await startOrJoinAttempt({
+        stateMachineArn: stack.rotationStateMachineArn,
+        issuerId,
+        rotationId,
+        kind: 'run',
+        input,
+        sfn,
+      })
+    : await startRotationExecution({ stateMachineArn: stack.rotationStateMachineArn, input, sfn });
   const consoleUrl = executionConsoleUrl(executionArn);
   const followAgain = `keyturn rotate --issuer ${issuerId} --rotation-id ${rotationId}${awsTargetFlags(request)}`;
+  const resuming =
+    planned.resumed && keyring?.rotation !== undefined
+      ? `Resuming rotation ${rotationId} of issuer ${issuerId} (started ${keyring.rotation.startedAt}, ${describeRotationKeys(keyring, keyring.rotation)})\n` +
+        `  ${joined ? 'its execution is still running: following it' : 'its last execution ended without ending it: started a further execution of the same rotation'}\n`
+      : undefined;
   io.err(
-    `${joined ? 'Joined' : 'Started'} rotation ${rotationId} of issuer ${issuerId}${joined ? ', started earlier' : ` (${input.mode})`}\n` +
+    (resuming ??
+      `${joined ? 'Joined' : 'Started'} rotation ${rotationId} of issuer ${issuerId}${joined ? ', started earlier' : ` (${input.mode})`}\n`) +
       `  execution: ${executionArn}\n  console:   ${consoleUrl}\n`,
   );
   if (!request.follow) {
@@ -72,7 +104,8 @@ export async function rotateOnAws(io: CliIo, request: AwsRotateRequest): Promise
   if (end.status !== 'SUCCEEDED') {
     throw new RotationFailedError(
       'ERR_ROTATION_FAILED',
-      describeFailedEnd(`rotation ${rotationId} of issuer ${issuerId}`, end, consoleUrl),
+      describeFailedEnd(`rotation ${rotationId} of issuer ${issuerId}`, end, consoleUrl) +
+        (await stillInFlight(stack, input, request, goOn)),
     );
   }
   const outcome = rotationOutcomeOf(end.output);
@@ -85,6 +118,26 @@ export async function rotateOnAws(io: CliIo, request: AwsRotateRequest): Promise
       `  new key: ${outcome.newKid ?? '(see keyturn status)'} (active, verified against the public keys.json)\n` +
       `  execution: ${executionArn}\n  console:   ${consoleUrl}\n` +
       `See the keyring with: keyturn status --aws --issuer ${issuerId}${awsTargetFlags(request)}\n`,
+  );
+}
+
+/**
+ * After an execution that did not succeed: when the rotation is still in flight (the execution was stopped
+ * or timed out; a rollback that could not finish), what state its keys are in and the two commands that go
+ * on; else nothing (it rolled back, or never started).
+ */
+async function stillInFlight(
+  stack: KeyturnStackOutputs,
+  input: RotationExecutionInput,
+  target: AwsTargetOptions,
+  goOn: GoOnCommands,
+): Promise<string> {
+  const keyring = await readAwsKeyring(stack, input.issuerId, target).catch(() => undefined);
+  const rotation = keyring?.rotation;
+  if (keyring === undefined || rotation?.id !== input.rotationId) return '';
+  return (
+    ` Rotation ${rotation.id} is still in flight (${describeRotationKeys(keyring, rotation)}).` +
+    ` Resume it with ${goOn.resume}, or end it safely with ${goOn.abort}`
   );
 }
 

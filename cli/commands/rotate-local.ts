@@ -1,10 +1,9 @@
 import { resolve } from 'node:path';
 import { abortLocalRotation } from '#local/local-abort.ts';
-import type { GoOnCommands } from '#local/local-resume.ts';
-import { findKey } from '#shared/keyring/queries.ts';
+import type { GoOnCommands } from '#shared/rotation/resume-plan.ts';
+import { describeAbort } from '../abort-report.ts';
 import { homeFrom } from '../home.ts';
 import type { CliIo } from '../io.ts';
-import { describeKeyring } from './status.ts';
 
 /** The flags of `keyturn rotate --local` that say which issuer and cluster, as typed. */
 export interface LocalTargetOptions {
@@ -44,15 +43,5 @@ export async function abortLocally(io: CliIo, options: LocalTargetOptions): Prom
     ...(options.kubeconfig === undefined ? {} : { kubeconfig: resolve(io.cwd, options.kubeconfig) }),
     goOn: localGoOnCommands(options),
   });
-  const newKey = findKey(result.keyring, result.newKid);
-  const what = {
-    none: 'it had no new key yet',
-    dropped: `new key ${result.newKid} was never pushed: dropped, and keys.json republished without it`,
-    kept: `previous key ${result.activeKid} pushed back to the cluster; new key ${result.newKid} may have signed, so it stays in keys.json until ${newKey?.removeAfter ?? 'its grace ends'} (keyturn maintain --local removes it then)`,
-  }[result.newKey];
-  io.out(
-    `Aborted rotation ${result.rotationId} of issuer ${result.issuerId} (stopped at: ${result.stage}); ${what}.\n` +
-      `  active key: ${result.activeKid}\n\n` +
-      describeKeyring(result.keyring, new Date()),
-  );
+  io.out(describeAbort(result.issuerId, result, result.keyring, 'keyturn maintain --local'));
 }

@@ -3,8 +3,11 @@ import type { Command } from 'commander';
 import { closingCheckWarning } from '#local/closing-check.ts';
 import { describeResume } from '#local/local-resume.ts';
 import { runLocalRotation } from '#local/local-rotation.ts';
+import { readIssuer } from '#local/local-session.ts';
 import { isIssuerId } from '#shared/identifiers.ts';
 import { activeKey, findKey } from '#shared/keyring/queries.ts';
+import { assertEmergencyTarget } from '#shared/rotation/index.ts';
+import { planRotation, type RotationAsked } from '#shared/rotation/resume-plan.ts';
 import { type AwsTargetOptions, addAwsTargetOptions } from '../aws-target.ts';
 import { parseDurationSeconds } from '../durations.ts';
 import { confirmEmergency } from '../emergency-confirmation.ts';
@@ -18,6 +21,7 @@ import {
 } from '../option-parsers.ts';
 import { givenFlags } from '../option-sources.ts';
 import { createRotationProgress } from '../rotation-progress.ts';
+import { abortOnAws } from './abort-aws.ts';
 import { rotateOnAws } from './rotate-aws.ts';
 import { type AwsFleetRequest, FLEET_DEFAULTS, rotateFleetOnAws } from './rotate-fleet.ts';
 import { abortLocally, interruptSignal, localGoOnCommands } from './rotate-local.ts';
@@ -42,17 +46,18 @@ interface RotateOptions extends AwsTargetOptions {
 }
 
 /** Options that only one of the two backends understands (commander attribute names). */
-const LOCAL_ONLY = ['home', 'kubeconfig', 'verbose', 'abort'] as const;
+const LOCAL_ONLY = ['home', 'kubeconfig', 'verbose'] as const;
 const AWS_ONLY = ['stack', 'region', 'follow'] as const;
 /** Options that start a rotation, which `--abort` (it ends one) refuses. */
 const NOT_ABORT = ['emergency', 'leadTime', 'rotationId'] as const;
 /** Options of a fleet rotation only, and those a fleet rotation refuses. */
 const FLEET_ONLY = ['issuers', 'maxConcurrency', 'toleratedFailurePercentage'] as const;
-const NOT_FLEET = ['local', 'issuer', 'emergency', 'leadTime'] as const;
+const NOT_FLEET = ['local', 'issuer', 'emergency', 'leadTime', 'abort'] as const;
 
 /**
  * `keyturn rotate --issuer ID [--emergency KID] [--lead-time D] [--stack NAME] [--region R]
- * [--rotation-id ID] [--no-follow]` starts the deployed rotation workflow in AWS and follows it;
+ * [--rotation-id ID] [--no-follow]` starts the deployed rotation workflow in AWS and follows it, resuming
+ * the rotation in flight if there is one; `keyturn rotate --abort --issuer ID` ends that one safely;
  * `keyturn rotate --fleet [--issuers a,b] [--max-concurrency N] [--tolerated-failure-percentage P]
  * [--rotation-id ID] [--stack NAME] [--region R] [--no-follow]` does so for many issuers at once, through
  * the fleet workflow;
@@ -88,10 +93,7 @@ export function registerRotate(program: Command, io: CliIo): void {
       '--verbose',
       "--local: also print the handlers' structured logs and metrics, as Lambda writes them",
     )
-    .option(
-      '--abort',
-      '--local: end the rotation in flight safely (drop the new key, or push the previous key back)',
-    );
+    .option('--abort', 'end the rotation in flight safely (drop the new key, or push the previous key back)');
   addAwsTargetOptions(command)
     .option(
       '--rotation-id <id>',
@@ -148,16 +150,27 @@ export function registerRotate(program: Command, io: CliIo): void {
           },
         );
       }
-      await confirmEmergencyOf(io, self, options);
-      await rotateOnAws(io, {
+      const target = {
         issuerId: options.issuer,
         follow: options.follow,
         ...(options.stack === undefined ? {} : { stack: options.stack }),
         ...(options.region === undefined ? {} : { region: options.region }),
-        ...(options.rotationId === undefined ? {} : { rotationId: options.rotationId }),
-        ...(options.emergency === undefined ? {} : { emergencyKid: options.emergency }),
-        ...(options.leadTime === undefined ? {} : { leadTimeSeconds: options.leadTime }),
-      });
+      };
+      if (options.abort === true) {
+        refuse(self, givenFlags(self, NOT_ABORT), 'they start a rotation; --abort ends the one in flight');
+        await abortOnAws(io, target);
+        return;
+      }
+      await rotateOnAws(
+        io,
+        {
+          ...target,
+          ...(options.rotationId === undefined ? {} : { rotationId: options.rotationId }),
+          ...(options.emergency === undefined ? {} : { emergencyKid: options.emergency }),
+          ...(options.leadTime === undefined ? {} : { leadTimeSeconds: options.leadTime }),
+        },
+        () => confirmEmergencyOf(io, self, options),
+      );
     });
 }
 
@@ -165,12 +178,27 @@ export function registerRotate(program: Command, io: CliIo): void {
 async function runLocally(io: CliIo, command: Command, options: RotateOptions): Promise<void> {
   refuse(command, givenFlags(command, AWS_ONLY), 'they apply to AWS, not to --local');
   if (options.abort !== true) {
+    if (options.emergency !== undefined) {
+      // Refuse a wrong kid, or a conflict with the rotation in flight, before asking anything.
+      const keyring = await readIssuer(homeFrom(io, options.home), options.issuer);
+      assertEmergencyTarget(keyring, options.emergency);
+      planRotation(keyring, asked(options), localGoOnCommands(options), new Date());
+    }
     await confirmEmergencyOf(io, command, options);
     await rotateLocally(io, options);
     return;
   }
   refuse(command, givenFlags(command, NOT_ABORT), 'they start a rotation; --abort ends the one in flight');
   await abortLocally(io, options);
+}
+
+/** What the command line asks of the rotation (a rotation in flight is resumed instead). */
+function asked(options: RotateOptions): RotationAsked {
+  return {
+    ...(options.rotationId === undefined ? {} : { rotationId: options.rotationId }),
+    ...(options.emergency === undefined ? {} : { emergencyKid: options.emergency }),
+    ...(options.leadTime === undefined ? {} : { leadTimeSeconds: options.leadTime }),
+  };
 }
 
 /** `--emergency KID` drops a key that signed tokens: asks first on a terminal, unless `--yes`. */
@@ -211,9 +239,7 @@ async function rotateLocally(io: CliIo, options: RotateOptions): Promise<void> {
     home: homeFrom(io, options.home),
     ...(options.issuer === undefined ? {} : { issuerId: options.issuer }),
     ...(options.kubeconfig === undefined ? {} : { kubeconfig: resolve(io.cwd, options.kubeconfig) }),
-    ...(options.leadTime === undefined ? {} : { leadTimeSeconds: options.leadTime }),
-    ...(options.emergency === undefined ? {} : { emergencyKid: options.emergency }),
-    ...(options.rotationId === undefined ? {} : { rotationId: options.rotationId }),
+    ...asked(options),
     onEvent: progress.onEvent,
     verbose: options.verbose === true,
     signal: interruptSignal(io),

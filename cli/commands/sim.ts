@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { type Command, InvalidArgumentError, Option } from 'commander';
+import { SIMULATED_OPERATORS } from '#local/openshift-sim/cluster-operators.ts';
 import { type OpenShiftSimulator, startOpenShiftSimulator } from '#local/openshift-sim/http/index.ts';
 import { errorCode } from '#shared/adapters/local/home.ts';
 import {
@@ -27,6 +28,11 @@ interface SimOptions {
   failRate?: number;
   failWith: 'InternalError' | 'Conflict';
   apiDelayMs?: number;
+  workers: number;
+  nodeReboot: number;
+  workloads: number;
+  tokenTtl: number;
+  degradedOperator: string[];
 }
 
 /** `keyturn sim [--home DIR] [--port 6443] [--nodes 3] [--node-rollout 2s] [--issuer URL]` */
@@ -58,6 +64,31 @@ export function registerSim(program: Command, io: CliIo): void {
         .default('InternalError'),
     )
     .option('--api-delay-ms <ms>', 'answer every API call this much later', parseMilliseconds)
+    .option('--workers <count>', 'worker nodes (the worker machine config pool)', parseCount, 2)
+    .option(
+      '--node-reboot <duration>',
+      'how long one node takes to drain and reboot when its machine config pool updates',
+      parseDurationSeconds,
+      10,
+    )
+    .option('--workloads <count>', 'workload pods in namespace workloads, on the worker nodes', parseCount, 4)
+    .option(
+      '--token-ttl <duration>',
+      "lifetime of the workload pods' projected STS tokens (at least 10m)",
+      parseTokenTtl,
+      3600,
+    )
+    .addOption(
+      new Option('--degraded-operator <name>', 'a ClusterOperator held Degraded=True (repeatable)')
+        .choices([...SIMULATED_OPERATORS])
+        .argParser((value: string, previous: string[] = []) => {
+          if (!(SIMULATED_OPERATORS as readonly string[]).includes(value)) {
+            throw new InvalidArgumentError(`expected one of ${SIMULATED_OPERATORS.join(', ')}`);
+          }
+          return [...previous, value];
+        })
+        .default([]),
+    )
     .action(async (options: SimOptions, command: Command) => {
       const nodeNames = Array.from({ length: options.nodes }, (_, index) => `master-${index}`);
       if (options.stuckNode !== undefined && !nodeNames.includes(options.stuckNode)) {
@@ -132,6 +163,11 @@ async function listen(options: SimOptions, initial: InitialKey): Promise<OpenShi
       initialKey: initial.key,
       nodes: options.nodes,
       nodeRolloutSeconds: options.nodeRollout,
+      workerNodes: options.workers,
+      nodeRebootSeconds: options.nodeReboot,
+      workloads: options.workloads,
+      tokenTtlSeconds: options.tokenTtl,
+      degradedOperators: options.degradedOperator,
       port: options.port,
     });
   } catch (error) {
@@ -186,6 +222,26 @@ function parseNodeCount(value: string): number {
     throw new InvalidArgumentError('expected a whole number of nodes from 1 to 99');
   }
   return count;
+}
+
+/** `--workers`, `--workloads`: 0–99. */
+function parseCount(value: string): number {
+  const count = Number(value);
+  if (!Number.isInteger(count) || count < 0 || count > 99) {
+    throw new InvalidArgumentError('expected a whole number from 0 to 99');
+  }
+  return count;
+}
+
+/** `--token-ttl`: a duration of at least 10 minutes, TokenRequest's minimum. */
+function parseTokenTtl(value: string): number {
+  const seconds = parseDurationSeconds(value);
+  if (seconds < 600) {
+    throw new InvalidArgumentError(
+      'expected a duration of at least 10m, the shortest token TokenRequest issues',
+    );
+  }
+  return seconds;
 }
 
 /** `--issuer`: an absolute http(s) URL. */

@@ -1,8 +1,19 @@
 import { generateSigningKeyPair, type PrivateSigningKey } from '#shared/keys/index.ts';
 import type { Clock } from '#shared/ports.ts';
+import { SIMULATED_OPERATORS } from './cluster-operators.ts';
 import { type ClusterState, revisionOf } from './cluster-state.ts';
 import { type ApiFaults, createApiFaults, type Sleep } from './faults.ts';
 import { installCluster } from './install.ts';
+import { writeMachineObjects } from './machine-objects.ts';
+import {
+  createObject,
+  type DeletePreconditions,
+  deleteObject,
+  type ObjectBody,
+  patchObject,
+  replaceObject,
+  type WritableKind,
+} from './object-writes.ts';
 import {
   NEXT_SECRET_NAME,
   type ObjectKind,
@@ -10,10 +21,16 @@ import {
   OPERATOR_NAMESPACE,
   type Secret,
 } from './objects.ts';
-import { advanceTo, needsOperatorKey, writeOperatorKey } from './operator.ts';
+import { needsOperatorKey, writeOperatorKey } from './operator.ts';
+import type { PoolName } from './platform-objects.ts';
 import { setNodeStuck } from './rollout.ts';
 import { createSecret, deleteSecret, patchSecret, replaceSecret, type SecretBody } from './secret-writes.ts';
+import { advanceTo } from './timeline.ts';
 import { type IssuedToken, issueToken, type TokenRequest } from './tokens.ts';
+import { readWorkloadTokens, type WorkloadTokenView } from './workloads.ts';
+
+/** Default lifetime of the workload pods' projected STS tokens (s); see docs/simulator.md. */
+export const DEFAULT_WORKLOAD_TOKEN_TTL_SECONDS = 3600;
 
 /** How to build a simulated OpenShift control plane. */
 export interface ClusterModelOptions {
@@ -31,6 +48,27 @@ export interface ClusterModelOptions {
   readonly generateKey?: () => Promise<PrivateSigningKey>;
   /** How API delays (`faults.setApiDelay`) are awaited. @default a real timer */
   readonly sleep?: Sleep;
+  /** Worker nodes (`worker-0` ...), the `worker` pool. @default 2 */
+  readonly workerNodes?: number;
+  /** Simulated seconds one node's drain and reboot takes when its pool updates. @default 10 */
+  readonly nodeRebootSeconds?: number;
+  /** Workload pods in namespace `workloads`, spread over the worker nodes. @default 4 */
+  readonly workloads?: number;
+  /** Lifetime (s) of the workload pods' projected STS tokens. @default 3600 */
+  readonly tokenTtlSeconds?: number;
+  /** ClusterOperators held Degraded=True from the start (`--degraded-operator`). @default none */
+  readonly degradedOperators?: readonly string[];
+}
+
+/** A node as the Machine Config Operator sees it (for tests). */
+export interface MachineView {
+  readonly name: string;
+  readonly pool: PoolName;
+  readonly bootId: string;
+  readonly currentConfig: string;
+  readonly desiredConfig: string;
+  /** True while it drains and reboots. */
+  readonly updating: boolean;
 }
 
 /** One control-plane node, as the simulation sees it (for tests and the simulator's own status page). */
@@ -48,7 +86,9 @@ export interface NodeView {
 /**
  * An in-memory OpenShift control plane's service-account signing-key machinery (DESIGN.md §1, §4): the
  * objects an API server would serve, the operator's promotion algorithm, node-by-node rollouts and
- * per-node token signing. Reads are synchronous; writes are async because the operator may generate a
+ * per-node token signing; and around it what the documented rotation procedure works on: ClusterOperators,
+ * MachineConfigPools whose nodes reboot when a MachineConfig changes, and workload pods whose projected
+ * STS tokens kubelet refreshes. Reads are synchronous; writes are async because the operator may generate a
  * key in reaction. Every call first plays simulated time forward to `clock.now()`.
  */
 export interface ClusterModel {
@@ -81,6 +121,39 @@ export interface ClusterModel {
   unstickNode(nodeName: string): void;
   /** The nodes' revisions and keys, after playing time forward. */
   describeNodes(): NodeView[];
+  /** POST a ConfigMap, Namespace or MachineConfig (namespace undefined for cluster-scoped kinds). */
+  createObject(
+    kind: WritableKind,
+    namespace: string | undefined,
+    body: ObjectBody,
+  ): ObjectKinds[WritableKind];
+  /** PUT one; `metadata.resourceVersion`, when given, must be current (ERR_SIM_CONFLICT). */
+  replaceObject(
+    kind: WritableKind,
+    namespace: string | undefined,
+    name: string,
+    body: ObjectBody,
+  ): ObjectKinds[WritableKind];
+  /** PATCH one with a JSON merge patch. */
+  patchObject(
+    kind: WritableKind,
+    namespace: string | undefined,
+    name: string,
+    patch: Readonly<Record<string, unknown>>,
+  ): ObjectKinds[WritableKind];
+  /** DELETE one, if its preconditions hold (ERR_SIM_CONFLICT otherwise). */
+  deleteObject(
+    kind: WritableKind,
+    namespace: string | undefined,
+    name: string,
+    preconditions?: DeletePreconditions,
+  ): ObjectKinds[WritableKind];
+  /** Holds a ClusterOperator Degraded=True (fault), or releases it. */
+  setOperatorDegraded(name: string, degraded: boolean): void;
+  /** Every node's machine-config state, after playing time forward. */
+  describeMachines(): MachineView[];
+  /** Every running workload pod's current projected token, signed, after playing time forward. */
+  workloadTokens(): Promise<WorkloadTokenView[]>;
 }
 
 /** Installs a simulated cluster at `clock.now()` (see {@link ClusterModelOptions}). */
@@ -92,6 +165,15 @@ export function createClusterModel(options: ClusterModelOptions): ClusterModel {
     initialKey: options.initialKey,
     nodes: assertWhole(options.nodes ?? 3, 1, 'nodes'),
     nodeRolloutSeconds: assertWhole(options.nodeRolloutSeconds ?? 2, 0, 'nodeRolloutSeconds'),
+    workerNodes: assertWhole(options.workerNodes ?? 2, 0, 'workerNodes'),
+    nodeRebootSeconds: assertWhole(options.nodeRebootSeconds ?? 10, 0, 'nodeRebootSeconds'),
+    workloads: assertWhole(options.workloads ?? 4, 0, 'workloads'),
+    tokenTtlSeconds: assertWhole(
+      options.tokenTtlSeconds ?? DEFAULT_WORKLOAD_TOKEN_TTL_SECONDS,
+      600,
+      'tokenTtlSeconds',
+    ),
+    degradedOperators: (options.degradedOperators ?? []).map(assertOperator),
     at: clock.now(),
   });
   const catchUp = (): Date => {
@@ -135,6 +217,39 @@ export function createClusterModel(options: ClusterModelOptions): ClusterModel {
       catchUp();
       return describeNodes(state);
     },
+    createObject: (kind, namespace, body) =>
+      createObject(state, kind, namespace, body, catchUp()) as ObjectKinds[WritableKind],
+    replaceObject: (kind, namespace, name, body) =>
+      replaceObject(state, kind, namespace, name, body, catchUp()) as ObjectKinds[WritableKind],
+    patchObject: (kind, namespace, name, patch) =>
+      patchObject(state, kind, namespace, name, patch, catchUp()) as ObjectKinds[WritableKind],
+    deleteObject: (kind, namespace, name, preconditions = {}) =>
+      deleteObject(state, kind, namespace, name, preconditions, catchUp()) as ObjectKinds[WritableKind],
+    setOperatorDegraded(name, degraded) {
+      const at = catchUp();
+      assertOperator(name);
+      if (degraded) {
+        state.degradedOperators.add(name);
+      } else {
+        state.degradedOperators.delete(name);
+      }
+      writeMachineObjects(state, at);
+    },
+    describeMachines() {
+      catchUp();
+      return state.machines.map((machine) => ({
+        name: machine.name,
+        pool: machine.pool,
+        bootId: machine.bootId,
+        currentConfig: machine.currentConfig,
+        desiredConfig: machine.desiredConfig,
+        updating: machine.updatingSinceMs !== undefined,
+      }));
+    },
+    workloadTokens: () => {
+      catchUp();
+      return readWorkloadTokens(state);
+    },
   };
 }
 
@@ -172,6 +287,15 @@ function describeNodes(state: ClusterState): NodeView[] {
       trustedKids: [...revision.trusted.keys()],
     };
   });
+}
+
+function assertOperator(name: string): string {
+  if (!(SIMULATED_OPERATORS as readonly string[]).includes(name)) {
+    throw new RangeError(
+      `no ClusterOperator named ${name}; the simulated operators are ${SIMULATED_OPERATORS.join(', ')}`,
+    );
+  }
+  return name;
 }
 
 function assertIssuerUrl(issuerUrl: string): string {

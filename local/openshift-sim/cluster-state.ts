@@ -8,6 +8,7 @@ import {
   type NodeStatus,
   type Pod,
 } from './objects.ts';
+import type { PoolName } from './platform-objects.ts';
 
 /** What one revision's kube-apiservers run with: the keys they accept and the key they sign with. */
 export interface Revision {
@@ -29,6 +30,47 @@ export interface NodeState {
   stuck: boolean;
 }
 
+/** A node as the Machine Config Operator sees it: its pool, boot and configs. */
+export interface MachineState {
+  readonly name: string;
+  readonly pool: PoolName;
+  /** `status.nodeInfo.bootID`: changes on every reboot. */
+  bootId: string;
+  /** The rendered MachineConfig the node runs (annotation `currentConfig`). */
+  currentConfig: string;
+  /** The rendered MachineConfig the node controller asked for (annotation `desiredConfig`). */
+  desiredConfig: string;
+  /** Simulated time (ms) the node's drain and reboot started, while it is being updated. */
+  updatingSinceMs?: number;
+}
+
+/** The projected token a workload pod holds now, as kubelet got it through TokenRequest. */
+export interface WorkloadToken {
+  readonly kid: string;
+  readonly signer: PrivateSigningKey;
+  /** The control-plane node whose kube-apiserver signed it. */
+  readonly apiserverNode: string;
+  readonly issuedAtMs: number;
+  readonly expiresAtMs: number;
+  /** The signed JWT, made on first read (signing is async, simulated time is not). */
+  jwt?: Promise<string>;
+}
+
+/** A workload pod as the simulated kubelet tracks it. */
+export interface WorkloadState {
+  readonly name: string;
+  readonly nodeName: string;
+  /** False while its node drains and reboots: the pod holds no token then. */
+  running: boolean;
+  token?: WorkloadToken;
+}
+
+/** The rendered config a pool is told to run, and the MachineConfigs it was rendered from. */
+export interface PoolTarget {
+  readonly name: string;
+  readonly sources: readonly string[];
+}
+
 /**
  * The whole simulated control plane: the objects it serves plus what the objects cannot hold (parsed
  * revision keys, installer timers). Mutated only by the operator, rollout and write modules.
@@ -44,6 +86,22 @@ export interface ClusterState {
   syncedAtMs: number;
   /** Round-robin position of the next token request. */
   nextTokenNode: number;
+  /**
+   * Round-robin position of kubelet's next token request, kept apart from clients' so that a test's
+   * TokenRequests land on the nodes it expects whatever the workloads did.
+   */
+  nextKubeletTokenNode: number;
+  /** Every node (control plane first, then workers) as the Machine Config Operator sees it. */
+  readonly machines: MachineState[];
+  /** Each pool's rendered target config. */
+  readonly poolTargets: Map<PoolName, PoolTarget>;
+  /** How long one node's drain and reboot takes (ms). */
+  readonly rebootMs: number;
+  readonly workloads: WorkloadState[];
+  /** Lifetime of the workload pods' projected STS tokens (s). */
+  readonly tokenTtlSeconds: number;
+  /** ClusterOperators held Degraded=True (fault). */
+  readonly degradedOperators: Set<string>;
 }
 
 /** The latest revision (there is always one after install). */

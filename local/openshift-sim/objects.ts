@@ -1,3 +1,11 @@
+import type {
+  ClusterOperator,
+  MachineConfig,
+  MachineConfigPool,
+  Namespace,
+  Node,
+} from './platform-objects.ts';
+
 /**
  * The Kubernetes objects the simulated control plane holds, shaped as the API serves them (Secret data is
  * base64), and the names of DESIGN.md §1. The HTTP simulator serves these objects as they are.
@@ -74,13 +82,21 @@ export interface KubeAPIServer {
   };
 }
 
-/** A kube-apiserver static pod, labelled with the revision it runs. */
+/**
+ * A pod: a kube-apiserver static pod labelled with the revision it runs, or a workload pod with a
+ * projected service-account token volume.
+ */
 export interface Pod {
   readonly apiVersion: 'v1';
   readonly kind: 'Pod';
   readonly metadata: ObjectMeta;
-  readonly spec: { readonly nodeName: string };
-  readonly status: { readonly phase: 'Running' };
+  readonly spec: {
+    readonly nodeName: string;
+    readonly serviceAccountName?: string;
+    readonly volumes?: readonly object[];
+  };
+  /** `Pending` while the pod's node reboots. */
+  readonly status: { readonly phase: 'Running' | 'Pending'; readonly startTime?: string };
 }
 
 /** The kinds the model stores, by kind name. */
@@ -89,6 +105,11 @@ export interface ObjectKinds {
   ConfigMap: ConfigMap;
   KubeAPIServer: KubeAPIServer;
   Pod: Pod;
+  Namespace: Namespace;
+  Node: Node;
+  MachineConfig: MachineConfig;
+  MachineConfigPool: MachineConfigPool;
+  ClusterOperator: ClusterOperator;
 }
 
 /** A kind the model stores. */

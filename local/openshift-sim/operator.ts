@@ -1,4 +1,5 @@
 import type { PrivateSigningKey } from '#shared/keys/index.ts';
+import { syncClusterOperators } from './cluster-operators.ts';
 import { type ClusterState, revisionOf } from './cluster-state.ts';
 import {
   APISERVER_NAMESPACE,
@@ -14,7 +15,7 @@ import {
   trustedKeyName,
 } from './objects.ts';
 import { createRevision } from './revisions.ts';
-import { completeRollout, nextRolloutCompletion, startNextRollout } from './rollout.ts';
+import { startNextRollout } from './rollout.ts';
 import { readDataText, readSigningPair, readTrustedKeys, signingPairData } from './secret-data.ts';
 
 /**
@@ -24,6 +25,8 @@ import { readDataText, readSigningPair, readTrustedKeys, signingPairData } from 
  *    (old names are never removed or reused), copied to openshift-config-managed, and a revision is cut;
  * 2. a next key every node's current revision already trusts, but that is not yet the bound key, is
  *    copied into the bound secret, and a revision is cut.
+ * The ClusterOperators are written once the pass is over, so a promotion that follows a finished rollout
+ * at the same instant does not flap kube-apiserver's Progressing condition.
  */
 export function settle(state: ClusterState, at: Date): void {
   const next = state.store.get('Secret', OPERATOR_NAMESPACE, NEXT_SECRET_NAME);
@@ -40,20 +43,7 @@ export function settle(state: ClusterState, at: Date): void {
     }
   }
   startNextRollout(state, at);
-}
-
-/**
- * Plays simulated time forward to `now`: every installer that finishes by then finishes at its own
- * instant, and the operator reacts at that instant. Deterministic for a given sequence of calls.
- */
-export function advanceTo(state: ClusterState, now: Date): void {
-  for (let due = nextRolloutCompletion(state); due !== undefined && due <= now.getTime(); ) {
-    const at = new Date(due);
-    completeRollout(state, at);
-    settle(state, at);
-    due = nextRolloutCompletion(state);
-  }
-  state.syncedAtMs = Math.max(state.syncedAtMs, now.getTime());
+  syncClusterOperators(state, at);
 }
 
 /** True when the next secret is missing or emptied, so the operator must generate a key of its own. */

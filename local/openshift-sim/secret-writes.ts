@@ -129,7 +129,7 @@ function requireSecret(state: ClusterState, namespace: string, name: string): Se
 }
 
 /** RFC 7386: objects merge recursively, `null` deletes a member, anything else replaces. */
-function applyMergePatch(target: unknown, patch: unknown): unknown {
+export function applyMergePatch(target: unknown, patch: unknown): unknown {
   if (!isJsonObject(patch)) {
     return patch;
   }

@@ -77,6 +77,12 @@ const NEXT_STEP: Readonly<Record<string, string>> = {
     'nothing was pushed to the cluster; check that the issuer is served at its URL, then run the same command again',
   RotationInProgress:
     'another rotation holds the issuer; wait for it, or resume it (the same command) or end it (keyturn rotate --abort)',
+  RollbackFailed:
+    'the rollback could not finish: the rotation stays in flight with both keys published; fix the cause, then run the same command again to resume it, or add --abort to end it',
+  ActivationFailed:
+    'the new key verified but is not active: the rotation stays in flight; fix the cause, then run the same command again to finish it, or add --abort to push the previous key back',
+  CompromisedKeyStillPublished:
+    'the new key is active, but the compromised key is still in keys.json; fix the cause, then run keyturn maintain to remove it',
 };
 const RETRY_STEP =
   'fix the cause, run keyturn status to see where the issuer stands, then run the same command again';

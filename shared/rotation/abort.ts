@@ -1,17 +1,23 @@
 import { isKeyturnError } from '../errors.ts';
 import type { Keyring, Rotation } from '../keyring/keyring.ts';
-import { findKey, withKey } from '../keyring/queries.ts';
-import type { RotationPorts } from '../ports.ts';
+import { activeKey, findKey, withKey } from '../keyring/queries.ts';
+import type { RotationPorts, StoredKeyring } from '../ports.ts';
 import { AbortFailedError, RotationNotInFlightError, RotationRequestError } from './errors.ts';
 import { type RotationStage, rotationStage } from './in-flight.ts';
 import { publishKeyring } from './publish-documents.ts';
 import { rollbackRotation } from './rollback.ts';
 import { endRotation } from './rotation-end.ts';
-import { commit, loadKeyring, nowIso } from './step-context.ts';
+import { commit, loadKeyring, nowIso, recordAudit } from './step-context.ts';
 
 /** What to abort: the issuer; its rotation in flight is read from the keyring. */
 export interface AbortInput {
   readonly issuerId: string;
+  /**
+   * The rotation to end (the workflow's Abort task names it). Another rotation in flight is refused; this
+   * one already ended as aborted answers what that abort did (RETRY-SAFE: a retried task converges).
+   * @default the rotation in flight, whichever it is
+   */
+  readonly rotationId?: string;
   /**
    * The command that aborts, named in messages so a failure says what goes on.
    * @default 'keyturn rotate --abort'
@@ -41,8 +47,8 @@ const REASON = 'aborted by the operator';
 
 /**
  * Ends the issuer's rotation in flight safely (RECOVERABLE), whatever step it stopped at:
- * - before the push, the new key never left keyturn, so it never signed: it is marked removed and keys.json
- *   is republished without it (ALWAYS-VALID: the active key stays);
+ * - before the push, the new key never left keyturn, so it never signed: it is marked removed, keys.json
+ *   is republished without it (ALWAYS-VALID: the active key stays) and its private key is destroyed;
  * - after the push, the cluster may sign with it: the previous pair is pushed back (the rollback step) and
  *   the new key stays published, failed, for the grace period (NO-ORPHAN-TOKENS).
  * The rotation record is cleared so the next rotation can start. A push back that fails leaves the
@@ -53,7 +59,13 @@ export async function abortRotation(ports: RotationPorts, input: AbortInput): Pr
   const command = input.command ?? 'keyturn rotate --abort';
   const stored = await loadKeyring(ports, input.issuerId);
   const { keyring } = stored;
-  const rotation = requireRotationToAbort(keyring);
+  if (keyring.rotation === undefined && keyring.lastRotation?.outcome === 'aborted') {
+    // A re-run after a crash between the commit and the destroy below finishes the destroy (RETRY-SAFE).
+    await destroyDroppedKey(ports, stored, keyring.lastRotation.id, keyring.lastRotation.newKid);
+  }
+  const ended = alreadyAborted(keyring, input.rotationId);
+  if (ended !== undefined) return ended;
+  const rotation = requireRotationToAbort(keyring, input.rotationId);
   const stage = rotationStage(keyring, rotation);
   const activeKid = rotation.previousKid;
   const newKid = rotation.newKid;
@@ -87,7 +99,7 @@ export async function abortRotation(ports: RotationPorts, input: AbortInput): Pr
     reason: `${REASON} (${stage})`,
     ...(newKid === undefined ? {} : { newKid }),
   });
-  await commit(ports, stored, next, {
+  const committed = await commit(ports, stored, next, {
     rotationId: rotation.id,
     step: 'abort',
     ...(newKid === undefined ? {} : { kid: newKid }),
@@ -97,6 +109,9 @@ export async function abortRotation(ports: RotationPorts, input: AbortInput): Pr
   if (newKey !== undefined && newKey.state !== 'generated') {
     // Built from the committed keyring (RETRY-SAFE: maintenance republishes it if this write is lost).
     await publishKeyring(ports, next);
+  }
+  if (newKey !== undefined) {
+    await destroyDroppedKey(ports, committed, rotation.id, newKey.kid);
   }
   return {
     rotationId: rotation.id,
@@ -108,9 +123,82 @@ export async function abortRotation(ports: RotationPorts, input: AbortInput): Pr
   };
 }
 
-/** The rotation in flight, or ERR_ROTATION_NOT_IN_FLIGHT saying there is nothing to abort (and how the last one ended). */
-export function requireRotationToAbort(keyring: Keyring): Rotation {
+/**
+ * Destroys the private key of a new key the abort dropped: it was never pushed, so it never signed and
+ * nothing can need it (unlike a retired key, which waits for its grace). Only a key that is removed,
+ * never promoted and still sealed is touched, so a re-run finds nothing to do (RETRY-SAFE). A vault or
+ * store that refuses (a KeyturnError) does not fail the abort, which has already ended the rotation: the
+ * refusal is audited and `keyturn maintain` destroys the key later, as it does for every removed key.
+ */
+async function destroyDroppedKey(
+  ports: RotationPorts,
+  stored: StoredKeyring,
+  rotationId: string,
+  kid: string | undefined,
+): Promise<void> {
+  const key = findKey(stored.keyring, kid);
+  if (
+    key?.state !== 'removed' ||
+    key.vaultRef === undefined ||
+    key.promotedAt !== undefined ||
+    key.privateKeyDestroyedAt !== undefined
+  ) {
+    return;
+  }
+  try {
+    await ports.vault.destroy(key.vaultRef);
+    const destroyed = withKey(stored.keyring, key.kid, { privateKeyDestroyedAt: nowIso(ports) });
+    await commit(ports, stored, destroyed, {
+      rotationId,
+      step: 'destroy',
+      kid: key.kid,
+      outcome: 'ok',
+      detail: `destroyed the private key of ${key.kid}, dropped by the abort (never pushed, it never signed)`,
+    });
+  } catch (error) {
+    if (!isKeyturnError(error)) throw error;
+    await recordAudit(ports, stored.keyring.issuerId, {
+      rotationId,
+      step: 'destroy',
+      kid: key.kid,
+      outcome: 'failed',
+      detail: `the private key of ${key.kid} could not be destroyed yet (${error.code}); keyturn maintain destroys it`,
+    });
+  }
+}
+
+/**
+ * What an abort of `rotationId` did, when that rotation already ended as aborted (the abort ran and its
+ * answer was lost); undefined otherwise.
+ */
+function alreadyAborted(keyring: Keyring, rotationId: string | undefined): AbortResult | undefined {
+  const last = keyring.lastRotation;
+  if (rotationId === undefined || keyring.rotation !== undefined) return undefined;
+  if (last?.id !== rotationId || last.outcome !== 'aborted') return undefined;
+  const newKey = findKey(keyring, last.newKid);
+  const kept = newKey !== undefined && newKey.promotedAt !== undefined;
+  return {
+    rotationId,
+    stage: kept ? 'pushed' : newKey === undefined ? 'prepared' : 'published',
+    activeKid: activeKey(keyring)?.kid,
+    ...(last.newKid === undefined ? {} : { newKid: last.newKid }),
+    newKey: newKey === undefined ? 'none' : kept ? 'kept' : 'dropped',
+    pushedBack: kept,
+  };
+}
+
+/**
+ * The rotation in flight (`rotationId`, when given), or ERR_ROTATION_NOT_IN_FLIGHT saying there is
+ * nothing to abort (and how the last one ended).
+ */
+export function requireRotationToAbort(keyring: Keyring, rotationId?: string): Rotation {
   const rotation = keyring.rotation;
+  if (rotation !== undefined && rotationId !== undefined && rotation.id !== rotationId) {
+    throw new RotationNotInFlightError(
+      'ERR_ROTATION_NOT_IN_FLIGHT',
+      `issuer ${keyring.issuerId}: rotation ${rotationId} is not in flight, rotation ${rotation.id} is; it was left alone (abort that one by naming it, or without a rotation id)`,
+    );
+  }
   if (rotation === undefined) {
     const last = keyring.lastRotation;
     const since =

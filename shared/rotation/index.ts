@@ -14,7 +14,7 @@ export { generateKey } from './generate.ts';
 export { describeRotationKeys } from './in-flight.ts';
 export { INITIAL_SLOT, initIssuer } from './init-issuer.ts';
 export { type MaintainResult, type MaintenanceOutcome, maintainIssuer } from './maintain.ts';
-export { type PrepareResult, prepareRotation } from './prepare.ts';
+export { assertEmergencyTarget, type PrepareResult, prepareRotation } from './prepare.ts';
 export { publishNewKey } from './publish.ts';
 export { pushKey } from './push.ts';
 export { rollbackRotation } from './rollback.ts';

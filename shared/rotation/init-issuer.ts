@@ -7,6 +7,7 @@ import { DEFAULT_POLICY } from '../keyring/policy.ts';
 import type { PrivateSigningKey } from '../keys/signing-key.ts';
 import type { RotationPorts } from '../ports.ts';
 import { RotationRequestError } from './errors.ts';
+import { assertLeadTimeFits } from './lead-time-bound.ts';
 import { publishKeyring } from './publish-documents.ts';
 import { nowIso, recordAudit } from './step-context.ts';
 
@@ -57,6 +58,7 @@ export async function initIssuer(
   }
   await assertLocationFree(ports.store, issuerId, issuerUrl, input.publishedAt ?? urlPathOf);
   const policy: Policy = { ...DEFAULT_POLICY, ...input.policy };
+  assertLeadTimeFits(issuerId, policy.leadTimeSeconds);
   const sealed =
     input.adopt === undefined
       ? await ports.vault.generate({ issuerId, slot: INITIAL_SLOT, bits: policy.keyBits })

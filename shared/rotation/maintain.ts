@@ -1,9 +1,9 @@
 import { KeyturnError } from '../errors.ts';
 import type { KeyRecord, Keyring } from '../keyring/keyring.ts';
-import { isDue } from '../keyring/policy.ts';
-import { activeKey, publishedKeys, withKey } from '../keyring/queries.ts';
+import { addSeconds, isDue } from '../keyring/policy.ts';
+import { activeKey, findKey, publishedKeys, withKey } from '../keyring/queries.ts';
 import type { RotationPorts, StoredKeyring } from '../ports.ts';
-import { adoptClusterKey, withSeenClusterKeys } from './adopt-drift.ts';
+import { adoptClusterKey, followClusterSigner, removableAfter, withSeenClusterKeys } from './adopt-drift.ts';
 import { type Drift, detectDrift, hasDrift } from './drift.ts';
 import { publishKeyring, readPublicKids } from './publish-documents.ts';
 import { commit, loadKeyring, nowIso, recordAudit } from './step-context.ts';
@@ -14,7 +14,8 @@ export interface MaintainInput {
   /**
    * Repair drift: when the cluster signs with a key keys.json lacks, publish that key and record it as the
    * active one (it has no private key in the vault); keys the cluster only trusts, which keyturn never had,
-   * are published ahead of their first token and retired with grace. @default false: only report it
+   * are published ahead of their first token and retired with grace (every maintenance, this flag or not,
+   * adopts such a key as the active one once the cluster signs with it). @default false: only report it
    */
   readonly publishDrift?: boolean;
 }
@@ -40,7 +41,10 @@ export interface MaintainResult {
   readonly activeKeyAgeSeconds?: number;
   /** The drift left at the end of the run (after the repair, when `publishDrift` asked for one). */
   readonly drift: Drift;
-  /** A kid published from the cluster because of drift. */
+  /**
+   * A cluster key recorded as the active key: the key the cluster signs with, published now because of
+   * drift, or published earlier because of drift (trusted only then) and now seen signing.
+   */
   readonly adoptedKid?: string;
   /** Kids the cluster trusts, keyturn never had, now published ahead and retired with grace because of `publishDrift`. */
   readonly recordedTrustedKids?: readonly string[];
@@ -59,9 +63,12 @@ export type MaintenanceOutcome =
     };
 
 /**
- * The periodic maintenance step (the second workflow): removes retired and failed keys whose time has
- * come (never earlier, nor while a node may still sign with them: NO-ORPHAN-TOKENS), destroys their
- * private keys, makes the public keys.json match the keyring again if a crash left it behind
+ * The periodic maintenance step (the second workflow): first makes the keyring follow the cluster when
+ * it signs with a retired or failed key (adopt-drift.ts followClusterSigner: a key published from drift
+ * that now signs becomes the active key; any other one's grace restarts from now), then removes retired
+ * and failed keys whose time has come (never earlier, nor while a node may still sign with them, nor, for
+ * a key published from drift, before a grace after the cluster switched away from it: NO-ORPHAN-TOKENS,
+ * adopt-drift.ts removableAfter), destroys their private keys, makes the public keys.json match the keyring again if a crash left it behind
  * (RETRY-SAFE), compares the cluster with the JWKS, and reports the issuer's health for the alarms.
  *
  * When the public keys.json cannot be read (unreachable, not 200, not a valid key set, wrong headers),
@@ -75,20 +82,19 @@ export type MaintenanceOutcome =
  * itself; publishing is idempotent (RETRY-SAFE). The failed read is audited.
  */
 export async function maintainIssuer(ports: RotationPorts, input: MaintainInput): Promise<MaintainResult> {
-  let stored = await loadKeyring(ports, input.issuerId);
+  const followed = await followClusterSigner(ports, await loadKeyring(ports, input.issuerId));
+  let { stored } = followed;
   const now = ports.clock.now();
   const { due, held } = await holdKeysStillSigning(
     ports,
     stored.keyring.keys.filter(
-      (key) => (key.state === 'retired' || key.state === 'failed') && isDue(key.removeAfter, now),
+      (key) =>
+        (key.state === 'retired' || key.state === 'failed') &&
+        isDue(removableAfter(stored.keyring, key), now),
     ),
   );
   if (held.length > 0) {
-    await recordAudit(ports, input.issuerId, {
-      step: 'retire',
-      outcome: 'skipped',
-      detail: `kept ${held.join(', ')}: the cluster has not finished its rollout or still signs with it`,
-    });
+    stored = await extendHeldKeys(ports, stored, held);
   }
   if (due.length > 0) {
     stored = await removeKeys(ports, stored, due);
@@ -102,6 +108,7 @@ export async function maintainIssuer(ports: RotationPorts, input: MaintainInput)
   const repair = await repairDrift(ports, stored, input.publishDrift === true);
   const active = activeKey(repair.keyring);
   const { adopted, drift, recorded } = repair;
+  const adoptedKid = adopted === undefined ? followed.adoptedKid : active?.kid;
   return {
     removed: due.map((key) => key.kid),
     held,
@@ -111,7 +118,7 @@ export async function maintainIssuer(ports: RotationPorts, input: MaintainInput)
     ...(view.error === undefined ? {} : { publicJwksError: view.error }),
     ...(active === undefined ? {} : { activeKeyAgeSeconds: secondsSince(ports, active) }),
     drift,
-    ...(adopted === undefined || active === undefined ? {} : { adoptedKid: active.kid }),
+    ...(adoptedKid === undefined ? {} : { adoptedKid }),
     ...(recorded.length === 0 ? {} : { recordedTrustedKids: recorded }),
   };
 }
@@ -205,6 +212,36 @@ async function holdKeysStillSigning(
     due: candidates.filter((key) => !mayStillSign(key)),
     held: candidates.filter(mayStillSign).map((key) => key.kid),
   };
+}
+
+/**
+ * Keys held because a node may still sign with them keep being published a whole grace after this run,
+ * the last time they may have signed (NO-ORPHAN-TOKENS): their grace restarts from now. Audited either way.
+ */
+async function extendHeldKeys(
+  ports: RotationPorts,
+  stored: StoredKeyring,
+  held: readonly string[],
+): Promise<StoredKeyring> {
+  const removeAfter = addSeconds(nowIso(ports), stored.keyring.policy.graceSeconds);
+  const later = held.filter((kid) => {
+    const current = findKey(stored.keyring, kid)?.removeAfter;
+    return current === undefined || Date.parse(current) < Date.parse(removeAfter);
+  });
+  const detail = `kept ${held.join(', ')}: the cluster has not finished its rollout or still signs with it`;
+  if (later.length === 0) {
+    await recordAudit(ports, stored.keyring.issuerId, { step: 'retire', outcome: 'skipped', detail });
+    return stored;
+  }
+  const next = later.reduce<Keyring>(
+    (keyring, kid) => withKey(keyring, kid, { removeAfter }),
+    stored.keyring,
+  );
+  return commit(ports, stored, next, {
+    step: 'retire',
+    outcome: 'skipped',
+    detail: `${detail}; its grace restarts: published until ${removeAfter}`,
+  });
 }
 
 async function removeKeys(ports: RotationPorts, stored: StoredKeyring, due: readonly KeyRecord[]) {

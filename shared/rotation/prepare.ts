@@ -1,9 +1,10 @@
-import type { RotationMode } from '../keyring/keyring.ts';
+import type { Keyring, RotationMode } from '../keyring/keyring.ts';
 import { activeKey } from '../keyring/queries.ts';
 import type { RotationPorts } from '../ports.ts';
 import { checkClusterDrift } from './drift.ts';
 import { startUnderDrift } from './emergency-drift.ts';
 import { RotationInProgressError, RotationRequestError } from './errors.ts';
+import { assertLeadTimeFits } from './lead-time-bound.ts';
 import { publishKeyring } from './publish-documents.ts';
 import { parseRotationId } from './rotation-id.ts';
 import { commit, loadKeyring, nowIso, type StepInput } from './step-context.ts';
@@ -59,13 +60,14 @@ export async function prepareRotation(ports: RotationPorts, input: PrepareInput)
     );
   }
   assertCompromisedKid(input, active.kid);
+  const leadTimeSeconds = input.leadTimeSeconds ?? keyring.policy.leadTimeSeconds;
+  assertLeadTimeFits(keyring.issuerId, leadTimeSeconds);
   const start = startUnderDrift(
     keyring,
     active,
     await checkClusterDrift(ports, keyring, input.mode),
     nowIso(ports),
   );
-  const leadTimeSeconds = input.leadTimeSeconds ?? keyring.policy.leadTimeSeconds;
   const rotation = {
     id: input.rotationId,
     mode: input.mode,
@@ -90,8 +92,24 @@ export async function prepareRotation(ports: RotationPorts, input: PrepareInput)
   return { rotationId: input.rotationId, previousKid: start.previousKid, leadTimeSeconds, joined: false };
 }
 
+/**
+ * Refuses `--emergency KID` before anything is asked or started when KID is not the key an emergency can
+ * replace: the active key, or the compromised key of the emergency rotation in flight (which is resumed).
+ */
+export function assertEmergencyTarget(keyring: Keyring, kid: string): void {
+  if (keyring.rotation !== undefined) return; // resuming: planRotation names any conflict
+  const active = activeKey(keyring);
+  if (active === undefined) {
+    throw new RotationRequestError(
+      'ERR_ROTATION_REQUEST',
+      `issuer ${keyring.issuerId} has no active key to rotate`,
+    );
+  }
+  assertCompromisedKid({ mode: 'emergency', compromisedKid: kid }, active.kid);
+}
+
 /** An emergency rotation names the active key as compromised; no other rotation names one. */
-function assertCompromisedKid(input: PrepareInput, activeKid: string): void {
+function assertCompromisedKid(input: Pick<PrepareInput, 'mode' | 'compromisedKid'>, activeKid: string): void {
   if (input.mode !== 'emergency') {
     if (input.compromisedKid !== undefined) {
       throw new RotationRequestError(

@@ -1,3 +1,4 @@
+import type { AbortResult } from './abort.ts';
 import type { ActivateResult } from './activate.ts';
 import type { VisibilityResult } from './confirm-visible.ts';
 import type { GenerateResult } from './generate.ts';
@@ -25,5 +26,6 @@ export interface TaskResults {
   readonly verify: VerifyResult;
   readonly activate: ActivateResult;
   readonly rollback: RollbackResult;
+  readonly abort: AbortResult;
   readonly maintain: MaintainResult;
 }

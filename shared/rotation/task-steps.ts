@@ -1,5 +1,6 @@
 import type { RotationPorts } from '../ports.ts';
 import type { TaskName } from '../workflow-tasks.ts';
+import { abortRotation } from './abort.ts';
 import { activateKey } from './activate.ts';
 import { confirmVisible } from './confirm-visible.ts';
 import { generateKey } from './generate.ts';
@@ -26,6 +27,7 @@ export const TASK_STEPS = {
   verify: verifyRotation,
   activate: activateKey,
   rollback: rollbackRotation,
+  abort: abortRotation,
   maintain: maintainIssuer,
 } as const satisfies {
   readonly [T in TaskName]: (ports: RotationPorts, input: never) => Promise<TaskResults[T]>;

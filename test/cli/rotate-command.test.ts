@@ -139,4 +139,28 @@ describe('keyturn rotate --local --emergency', () => {
     expect(run.err).toContain(message);
     expect(await keyring()).toBe(before);
   });
+
+  it('refuses a kid that is not the active key before asking anything (exit 1)', async () => {
+    // Prepare
+    const { kid, keyring } = await issuerWithKid();
+    const before = await keyring();
+    const questions: string[] = [];
+
+    // Act
+    const run = await runKeyturn(['rotate', '--local', '--emergency', 'not-the-active-kid'], {
+      cwd: directory.path,
+      ask: async (question) => {
+        questions.push(question);
+        return 'yes';
+      },
+    });
+
+    // Assess
+    expect(run.code, run.err).toBe(1);
+    expect(run.err).toContain(
+      `an emergency rotation replaces the compromised active key ${kid}, but not-the-active-kid was named`,
+    );
+    expect(questions).toEqual([]);
+    expect(await keyring()).toBe(before);
+  });
 });

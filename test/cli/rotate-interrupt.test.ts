@@ -178,16 +178,19 @@ describe('keyturn rotate --local, interrupted (RECOVERABLE)', () => {
     expect(aborted.out).toMatch(/last rotation: \S+ \(manual\) aborted at/);
   });
 
-  it('refuses --abort without --local, and with the options that start a rotation (exit 2)', async () => {
-    const inAws = await runKeyturn(['rotate', '--issuer', 'demo', '--abort'], { cwd: directory.path });
-    const withEmergency = await runKeyturn(['rotate', '--local', '--abort', '--emergency', 'x'], {
-      cwd: directory.path,
-    });
+  it('refuses --abort with the options that start a rotation, locally and in AWS, and with --fleet (exit 2)', async () => {
+    const runs = await Promise.all(
+      [
+        ['rotate', '--local', '--abort', '--emergency', 'x'],
+        ['rotate', '--issuer', 'demo', '--abort', '--lead-time', '5s'],
+        ['rotate', '--fleet', '--abort'],
+      ].map((args) => runKeyturn(args, { cwd: directory.path })),
+    );
 
-    expect(inAws.code).toBe(2);
-    expect(inAws.err).toContain('--abort: they need --local');
-    expect(withEmergency.code).toBe(2);
-    expect(withEmergency.err).toContain('--abort ends the one in flight');
+    expect(runs.map((run) => run.code)).toEqual([2, 2, 2]);
+    expect(runs[0]?.err).toContain('--abort ends the one in flight');
+    expect(runs[1]?.err).toContain('--lead-time: they start a rotation; --abort ends the one in flight');
+    expect(runs[2]?.err).toContain('not with --fleet');
   });
 
   it('resumes a rotation whose process was killed (SIGKILL) in WaitForLeadTime, with the same rotation id (RECOVERABLE)', async () => {

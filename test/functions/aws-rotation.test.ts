@@ -137,3 +137,59 @@ describe('the rotation workflow on the AWS ports (fake KMS, Secrets Manager, S3 
     expect(sealedLeaks(output)).toEqual([]);
   });
 });
+
+describe('the rotation workflow started with action "abort" (keyturn rotate --abort in AWS)', () => {
+  it('ends a rotation stopped in WaitForLeadTime: the never-pushed key leaves keys.json, the issuer rotates again (RECOVERABLE, ALWAYS-VALID, SEALED)', async () => {
+    // Prepare: a rotation that waits out a long lead time, stopped (StopExecution) once its key is visible.
+    const input = { issuerId: ISSUER_ID, rotationId: 'r-stopped', mode: 'manual', leadTimeSeconds: 3_600 };
+    const stop = new AbortController();
+    let settled = false;
+    const running = world.rotation.run(input, { signal: stop.signal }).then(
+      () => 'succeeded',
+      (error: unknown) => (stop.signal.aborted ? 'stopped' : `failed before the stop: ${String(error)}`),
+    );
+    void running.finally(() => {
+      settled = true;
+    });
+    while (!settled && findKey(world.keyring(), world.keyring().rotation?.newKid)?.visibleAt === undefined) {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    stop.abort();
+    expect(await running).toBe('stopped');
+    const newKid = world.keyring().rotation?.newKid;
+    expect(publishedKids()).toContain(newKid);
+
+    // Act: the abort execution, as the CLI starts it.
+    const output = (await world.rotation.run({ ...input, action: 'abort' })) as {
+      readonly abort: Record<string, unknown>;
+      readonly prepare?: unknown;
+    };
+
+    // Assess: the Abort task ran, and nothing else did.
+    expect(output.prepare).toBeUndefined();
+    expect(output.abort).toMatchObject({
+      rotationId: 'r-stopped',
+      stage: 'published',
+      activeKid: world.initialKid,
+      newKid,
+      newKey: 'dropped',
+      pushedBack: false,
+    });
+    const keyring = world.keyring();
+    expect(keyring.rotation).toBeUndefined();
+    expect(keyring.lastRotation).toMatchObject({ id: 'r-stopped', outcome: 'aborted' });
+    expect(findKey(keyring, newKid)?.state).toBe('removed');
+    expect(publishedKids()).toEqual([world.initialKid]);
+    expect(world.violations()).toEqual([]);
+    expect(sealedLeaks(output)).toEqual([]);
+
+    // Act again: the same abort once more converges (RETRY-SAFE), and a rotation runs to the end.
+    const again = (await world.rotation.run({ ...input, action: 'abort' })) as { abort: unknown };
+    await world.rotation.run({ issuerId: ISSUER_ID, rotationId: 'r-after', mode: 'manual' });
+
+    // Assess
+    expect(again.abort).toMatchObject({ rotationId: 'r-stopped', newKey: 'dropped' });
+    expect(activeKey(world.keyring())?.rotationId).toBe('r-after');
+    expect(world.violations()).toEqual([]);
+  });
+});

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createSecretClusterSigner } from '#functions/cluster-port.ts';
+import { connectOpenShift, createSecretClusterSigner } from '#functions/cluster-port.ts';
 import type { ClusterCredentials } from '#shared/adapters/aws/cluster-credentials.ts';
 import type { ClusterSigner } from '#shared/ports.ts';
 
@@ -27,6 +27,14 @@ function kubeconfig(cluster = `server: ${SERVER}`, context = 'current-context: c
     '',
   ].join('\n');
 }
+
+/** A kubeconfig whose user entry is `user` and whose cluster entry adds `cluster` to the server. */
+function kubeconfigWith(user: string, cluster = 'certificate-authority-data: Q0EgZGF0YQ=='): string {
+  return kubeconfig(`server: ${SERVER}\n    ${cluster}`).replace(`    token: ${TOKEN}`, `    ${user}`);
+}
+
+/** A file path no kubeconfig from Secrets Manager may name (what the function's own files look like). */
+const LOCAL_FILE = '/proc/self/environ';
 
 /** Credentials that answer whatever `current` holds, counting reads. */
 function stubCredentials(initial: string) {
@@ -164,5 +172,140 @@ describe('createSecretClusterSigner', () => {
 
     // Assess
     expect(error).toBe(missing);
+  });
+
+  it.each([
+    [
+      'runs an exec plugin',
+      `exec: {apiVersion: client.authentication.k8s.io/v1, command: /bin/sh, args: [-c, id]}`,
+      'users[0].user.exec',
+    ],
+    [
+      'uses an auth-provider',
+      'auth-provider: {name: gcp, config: {cmd-path: /bin/sh}}',
+      'users[0].user.auth-provider',
+    ],
+    ['reads a token-file', `token-file: ${LOCAL_FILE}`, 'users[0].user.token-file'],
+    ['reads a tokenFile', `tokenFile: ${LOCAL_FILE}`, 'users[0].user.tokenFile'],
+    [
+      'reads a client-certificate file',
+      `client-certificate: ${LOCAL_FILE}\n    client-key-data: a2V5`,
+      'users[0].user.client-certificate',
+    ],
+    [
+      'reads a client-key file',
+      `client-certificate-data: Y2VydA==\n    client-key: ${LOCAL_FILE}`,
+      'users[0].user.client-key',
+    ],
+  ])(
+    'refuses a kubeconfig whose user %s with ERR_CLUSTER_CREDENTIALS_UNSAFE naming the secret (SEALED)',
+    async (_, user, position) => {
+      // Prepare
+      const text = `${kubeconfigWith(user)}# ${TOKEN}\n`;
+      const signer = createSecretClusterSigner({
+        issuerId: 'cluster-a',
+        credentials: stubCredentials(text).credentials,
+      });
+
+      // Act
+      const error = await signer.readKeys().catch((e: unknown) => e);
+
+      // Assess
+      expect(error).toMatchObject({
+        name: 'ClusterCredentialsError',
+        code: 'ERR_CLUSTER_CREDENTIALS_UNSAFE',
+        secretName: SECRET,
+      });
+      const { message, cause } = error as Error;
+      expect(message).toContain(`secret ${SECRET}`);
+      expect(message).toContain(position);
+      expect(message).toMatch(
+        /token.*client-certificate-data and client-key-data.*certificate-authority-data/,
+      );
+      expect(message).toContain(`put-secret-value --secret-id ${SECRET}`);
+      for (const content of [TOKEN, LOCAL_FILE, '/bin/sh', 'cluster-a.example.com', 'name: u']) {
+        expect(message).not.toContain(content);
+      }
+      expect(cause).toBeUndefined();
+    },
+  );
+
+  it('refuses a kubeconfig whose cluster reads its CA from a file, naming every such field', async () => {
+    // Prepare
+    const text = kubeconfigWith(`exec: {command: /bin/sh}`, `certificate-authority: ${LOCAL_FILE}`);
+    const signer = createSecretClusterSigner({
+      issuerId: 'cluster-a',
+      credentials: stubCredentials(text).credentials,
+    });
+
+    // Act
+    const error = await signer.requestToken('probe').catch((e: unknown) => e);
+
+    // Assess
+    expect(error).toMatchObject({ code: 'ERR_CLUSTER_CREDENTIALS_UNSAFE', secretName: SECRET });
+    expect((error as Error).message).toContain(
+      '(users[0].user.exec, clusters[0].cluster.certificate-authority)',
+    );
+    expect((error as Error).message).not.toContain(LOCAL_FILE);
+  });
+
+  it('refuses a file reference in any user, not only the current one', () => {
+    // Prepare
+    const text = `${kubeconfig()}`.replace(
+      'contexts:',
+      `- name: other\n  user:\n    token-file: ${LOCAL_FILE}\ncontexts:`,
+    );
+
+    // Act
+    const connect = () => connectOpenShift(text);
+
+    // Assess: client-node reads the token-file of every user while loading, so all are refused.
+    expect(connect).toThrow(
+      expect.objectContaining({
+        code: 'ERR_CLUSTER_CREDENTIALS_UNSAFE',
+        references: ['users[1].user.token-file'],
+      }),
+    );
+  });
+
+  it('refuses a document whose kind is not Config as ERR_CLUSTER_CREDENTIALS_INVALID', async () => {
+    // Prepare: client-node's YAML loader would reshape a Pod and hide its users from the check.
+    const text = kubeconfigWith(`token-file: ${LOCAL_FILE}`).replace('kind: Config', 'kind: Pod');
+    const signer = createSecretClusterSigner({
+      issuerId: 'cluster-a',
+      credentials: stubCredentials(text).credentials,
+    });
+
+    // Act
+    const error = await signer.readKeys().catch((e: unknown) => e);
+
+    // Assess
+    expect(error).toMatchObject({ code: 'ERR_CLUSTER_CREDENTIALS_INVALID', secretName: SECRET });
+  });
+
+  it.each([
+    ['a token', `token: ${TOKEN}`, undefined],
+    [
+      'client-certificate-data and client-key-data',
+      'client-certificate-data: Y2VydA==\n    client-key-data: a2V5',
+      undefined,
+    ],
+    ['a username and password', 'username: keyturn\n    password: secret', undefined],
+    [
+      'a token, with the fields set to null',
+      `token: ${TOKEN}\n    exec: null\n    token-file: null`,
+      undefined,
+    ],
+    [
+      'a token, and no CA (the system trust store)',
+      `token: ${TOKEN}`,
+      'tls-server-name: api.cluster-a.example.com',
+    ],
+  ])('accepts a kubeconfig from the secret with %s', (_, user, cluster) => {
+    // Act
+    const connect = () => connectOpenShift(kubeconfigWith(user, cluster));
+
+    // Assess
+    expect(connect).not.toThrow();
   });
 });

@@ -17,6 +17,7 @@ const VALID: Record<TaskName, Record<string, unknown>> = {
   verify: IDS,
   activate: IDS,
   rollback: { ...IDS, reason: 'operator asked' },
+  abort: IDS,
   maintain: { issuerId: 'cluster-a', publishDrift: true },
 };
 

@@ -1,66 +1,41 @@
 import { createHash, randomUUID } from 'node:crypto';
+import type { ClusterModel } from '../cluster-model.ts';
 import { toKubeTime } from '../objects.ts';
-
-/**
- * The namespaces the simulated cluster has: the three of DESIGN.md §1, the ones every cluster has, and
- * `keyturn` for keyturn's own probe service account.
- */
-export const SIMULATED_NAMESPACES: readonly string[] = [
-  'default',
-  'keyturn',
-  'kube-public',
-  'kube-system',
-  'openshift-config',
-  'openshift-config-managed',
-  'openshift-kube-apiserver',
-  'openshift-kube-apiserver-operator',
-];
 
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
 
 /**
- * The objects the model does not hold but clients expect: namespaces (kubectl GETs one after a namespaced
- * 404) and service accounts (the subjects of TokenRequest). Every simulated namespace has every service
- * account a client asks for, so a probe account never needs creating. Uids are stable for one simulator.
+ * The objects the model does not hold but clients expect: service accounts (the subjects of
+ * TokenRequest). Every namespace has every service account a client asks for, so a probe account never
+ * needs creating. Uids are stable for one simulator.
  */
 export interface ClusterObjects {
-  namespace(name: string): object | undefined;
-  namespaces(): object[];
   /** A service account, or undefined when its namespace does not exist or its name is invalid. */
   serviceAccount(namespace: string, name: string): object | undefined;
-  /** A stable uid for a node, for the `kubernetes.io.node` claim of pod-bound tokens. */
+  /** The uid of a node, for the `kubernetes.io.node` claim of pod-bound tokens. */
   nodeUid(nodeName: string): string;
 }
 
-/** Creates the synthesized objects of one simulator started at `createdAt`. */
-export function createClusterObjects(createdAt: Date): ClusterObjects {
+/** Creates the synthesized objects of one simulator over `model`, started at `createdAt`. */
+export function createClusterObjects(model: ClusterModel, createdAt: Date): ClusterObjects {
   const salt = randomUUID();
   const uidOf = (what: string) => stableUid(`${salt}/${what}`);
-  const meta = (name: string, namespace?: string) => ({
-    name,
-    ...(namespace === undefined ? {} : { namespace }),
-    uid: uidOf(`${namespace ?? ''}/${name}`),
-    resourceVersion: '1',
-    creationTimestamp: toKubeTime(createdAt),
-  });
-  const namespace = (name: string) =>
-    SIMULATED_NAMESPACES.includes(name)
-      ? {
-          apiVersion: 'v1',
-          kind: 'Namespace',
-          metadata: { ...meta(name), labels: { 'kubernetes.io/metadata.name': name } },
-          spec: { finalizers: ['kubernetes'] },
-          status: { phase: 'Active' },
-        }
-      : undefined;
   return {
-    namespace,
-    namespaces: () => SIMULATED_NAMESPACES.map((name) => namespace(name) as object),
-    serviceAccount: (namespaceName, name) =>
-      SIMULATED_NAMESPACES.includes(namespaceName) && DNS_SUBDOMAIN.test(name)
-        ? { apiVersion: 'v1', kind: 'ServiceAccount', metadata: meta(name, namespaceName) }
+    serviceAccount: (namespace, name) =>
+      model.get('Namespace', undefined, namespace) !== undefined && DNS_SUBDOMAIN.test(name)
+        ? {
+            apiVersion: 'v1',
+            kind: 'ServiceAccount',
+            metadata: {
+              name,
+              namespace,
+              uid: uidOf(`${namespace}/${name}`),
+              resourceVersion: '1',
+              creationTimestamp: toKubeTime(createdAt),
+            },
+          }
         : undefined,
-    nodeUid: (nodeName) => uidOf(`node/${nodeName}`),
+    nodeUid: (nodeName) => model.get('Node', undefined, nodeName)?.metadata.uid ?? uidOf(`node/${nodeName}`),
   };
 }
 

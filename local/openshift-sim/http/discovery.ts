@@ -1,7 +1,5 @@
 /** The API group of the OpenShift operator resources. */
-export const OPERATOR_GROUP = 'operator.openshift.io';
-/** Its only served version. */
-export const OPERATOR_GROUP_VERSION = `${OPERATOR_GROUP}/v1`;
+const OPERATOR_GROUP = 'operator.openshift.io';
 
 /** One resource the simulator serves, as its APIResourceList entry describes it. */
 export interface ServedResource {
@@ -17,14 +15,14 @@ export interface ServedResource {
   readonly version?: string;
 }
 
-/** The core/v1 resources served, and what each can do here (writes only to secrets). */
+/** The core/v1 resources served, and what each can do here. */
 export const CORE_RESOURCES: readonly ServedResource[] = [
   {
     name: 'configmaps',
     singularName: 'configmap',
     namespaced: true,
     kind: 'ConfigMap',
-    verbs: ['get', 'list'],
+    verbs: ['create', 'delete', 'get', 'list', 'patch', 'update'],
     shortNames: ['cm'],
   },
   {
@@ -32,8 +30,16 @@ export const CORE_RESOURCES: readonly ServedResource[] = [
     singularName: 'namespace',
     namespaced: false,
     kind: 'Namespace',
-    verbs: ['get', 'list'],
+    verbs: ['create', 'delete', 'get', 'list', 'patch', 'update'],
     shortNames: ['ns'],
+  },
+  {
+    name: 'nodes',
+    singularName: 'node',
+    namespaced: false,
+    kind: 'Node',
+    verbs: ['get', 'list'],
+    shortNames: ['no'],
   },
   {
     name: 'pods',
@@ -80,6 +86,45 @@ export const OPERATOR_RESOURCES: readonly ServedResource[] = [
   },
 ];
 
+/** The config.openshift.io/v1 resources served. */
+export const CONFIG_RESOURCES: readonly ServedResource[] = [
+  {
+    name: 'clusteroperators',
+    singularName: 'clusteroperator',
+    namespaced: false,
+    kind: 'ClusterOperator',
+    verbs: ['get', 'list'],
+    shortNames: ['co'],
+  },
+];
+
+/** The machineconfiguration.openshift.io/v1 resources served. */
+export const MACHINE_CONFIG_RESOURCES: readonly ServedResource[] = [
+  {
+    name: 'machineconfigpools',
+    singularName: 'machineconfigpool',
+    namespaced: false,
+    kind: 'MachineConfigPool',
+    verbs: ['get', 'list'],
+    shortNames: ['mcp'],
+  },
+  {
+    name: 'machineconfigs',
+    singularName: 'machineconfig',
+    namespaced: false,
+    kind: 'MachineConfig',
+    verbs: ['create', 'delete', 'get', 'list', 'patch', 'update'],
+    shortNames: ['mc'],
+  },
+];
+
+/** Every API group served besides the core group, by name, with its one version's resources. */
+export const API_GROUPS: Readonly<Record<string, readonly ServedResource[]>> = {
+  [OPERATOR_GROUP]: OPERATOR_RESOURCES,
+  'config.openshift.io': CONFIG_RESOURCES,
+  'machineconfiguration.openshift.io': MACHINE_CONFIG_RESOURCES,
+};
+
 /**
  * `/version`: a Kubernetes 1.32 server, as OpenShift 4.19 reports. The machine's kubectl dispatcher picks
  * its bundled kubectl by this minor version.
@@ -106,16 +151,10 @@ export function coreApiVersions(serverAddress: string) {
   };
 }
 
-/** `/apis/operator.openshift.io`: one group. */
-export function operatorApiGroup() {
-  const version = { groupVersion: OPERATOR_GROUP_VERSION, version: 'v1' };
-  return {
-    kind: 'APIGroup',
-    apiVersion: 'v1',
-    name: OPERATOR_GROUP,
-    versions: [version],
-    preferredVersion: version,
-  };
+/** `/apis/<group>`: one group, served at v1. */
+export function apiGroup(name: string = OPERATOR_GROUP) {
+  const version = { groupVersion: `${name}/v1`, version: 'v1' };
+  return { kind: 'APIGroup', apiVersion: 'v1', name, versions: [version], preferredVersion: version };
 }
 
 /**
@@ -123,8 +162,11 @@ export function operatorApiGroup() {
  * version and reports any it cannot get as a discovery failure.
  */
 export function apiGroupList() {
-  const { kind: _kind, apiVersion: _apiVersion, ...group } = operatorApiGroup();
-  return { kind: 'APIGroupList', apiVersion: 'v1', groups: [group] };
+  const groups = Object.keys(API_GROUPS).map((name) => {
+    const { kind: _kind, apiVersion: _apiVersion, ...group } = apiGroup(name);
+    return group;
+  });
+  return { kind: 'APIGroupList', apiVersion: 'v1', groups };
 }
 
 /** An APIResourceList (`/api/v1`, `/apis/operator.openshift.io/v1`). */

@@ -2,16 +2,28 @@ import type { ClusterModel } from '../cluster-model.ts';
 import { ClusterApiError } from '../errors.ts';
 import type { KubeObject, ObjectKind } from '../objects.ts';
 import type { ClusterObjects } from './cluster-objects.ts';
-import { OPERATOR_GROUP_VERSION } from './discovery.ts';
 import type { ResourceName } from './routes.ts';
 import { ApiRequestError } from './status.ts';
 
-/** The model kind stored under each resource path; namespaces and service accounts are synthesized. */
-const MODEL_KINDS: Readonly<Partial<Record<ResourceName, ObjectKind>>> = {
+/** The model kind stored under each resource path; service accounts are synthesized. */
+export const MODEL_KINDS: Readonly<Partial<Record<ResourceName, ObjectKind>>> = {
+  clusteroperators: 'ClusterOperator',
   configmaps: 'ConfigMap',
   kubeapiservers: 'KubeAPIServer',
+  machineconfigpools: 'MachineConfigPool',
+  machineconfigs: 'MachineConfig',
+  namespaces: 'Namespace',
+  nodes: 'Node',
   pods: 'Pod',
   secrets: 'Secret',
+};
+
+/** The apiVersion of each kind's list. */
+const LIST_API_VERSIONS: Readonly<Partial<Record<ObjectKind, string>>> = {
+  ClusterOperator: 'config.openshift.io/v1',
+  KubeAPIServer: 'operator.openshift.io/v1',
+  MachineConfig: 'machineconfiguration.openshift.io/v1',
+  MachineConfigPool: 'machineconfiguration.openshift.io/v1',
 };
 
 /** GET one object; ERR_SIM_NOT_FOUND (`secrets "x" not found`) when there is none. */
@@ -24,11 +36,7 @@ export function getObject(
 ): object {
   const kind = MODEL_KINDS[resource];
   const found =
-    kind !== undefined
-      ? model.get(kind, namespace, name)
-      : resource === 'namespaces'
-        ? objects.namespace(name)
-        : objects.serviceAccount(namespace ?? '', name);
+    kind !== undefined ? model.get(kind, namespace, name) : objects.serviceAccount(namespace ?? '', name);
   if (found === undefined) {
     throw new ClusterApiError('ERR_SIM_NOT_FOUND', `${resource} "${name}" not found`);
   }
@@ -41,7 +49,6 @@ export function getObject(
  */
 export function listObjects(
   model: ClusterModel,
-  objects: ClusterObjects,
   resource: ResourceName,
   namespace: string | undefined,
   query: URLSearchParams,
@@ -49,19 +56,18 @@ export function listObjects(
   const labels = parseSelector(query.get('labelSelector'), 'labelSelector');
   const fields = parseSelector(query.get('fieldSelector'), 'fieldSelector');
   const kind = MODEL_KINDS[resource];
-  if (kind === undefined && resource !== 'namespaces') {
+  if (kind === undefined) {
     throw new ApiRequestError(
       'ERR_SIM_METHOD_NOT_ALLOWED',
       'the server does not allow this method on the requested resource',
     );
   }
-  const items = (kind === undefined ? (objects.namespaces() as KubeObject[]) : model.list(kind, namespace))
+  const items = (model.list(kind, namespace) as KubeObject[])
     .filter((item) => Object.entries(labels).every(([key, value]) => item.metadata.labels?.[key] === value))
     .filter((item) => Object.entries(fields).every(([key, value]) => fieldOf(item, key) === value));
-  const itemKind = kind ?? 'Namespace';
   return {
-    apiVersion: resource === 'kubeapiservers' ? OPERATOR_GROUP_VERSION : 'v1',
-    kind: `${itemKind}List`,
+    apiVersion: LIST_API_VERSIONS[kind] ?? 'v1',
+    kind: `${kind}List`,
     metadata: { resourceVersion: model.resourceVersion },
     items,
   };

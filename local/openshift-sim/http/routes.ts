@@ -1,21 +1,23 @@
 import {
+  API_GROUPS,
+  apiGroup,
   apiGroupList,
   apiResourceList,
   CORE_RESOURCES,
   coreApiVersions,
-  OPERATOR_GROUP,
-  OPERATOR_GROUP_VERSION,
-  OPERATOR_RESOURCES,
-  operatorApiGroup,
   SERVER_VERSION,
 } from './discovery.ts';
 import { ApiRequestError } from './status.ts';
 
 /** A resource path the simulator serves objects under. */
 export type ResourceName =
+  | 'clusteroperators'
   | 'configmaps'
   | 'kubeapiservers'
+  | 'machineconfigpools'
+  | 'machineconfigs'
   | 'namespaces'
+  | 'nodes'
   | 'pods'
   | 'secrets'
   | 'serviceaccounts';
@@ -52,9 +54,11 @@ export function routeOf(pathname: string, serverAddress: string): Route {
     api: () => coreApiVersions(serverAddress),
     'api/v1': () => apiResourceList('v1', CORE_RESOURCES),
     apis: () => apiGroupList(),
-    [`apis/${OPERATOR_GROUP}`]: () => operatorApiGroup(),
-    [`apis/${OPERATOR_GROUP_VERSION}`]: () => apiResourceList(OPERATOR_GROUP_VERSION, OPERATOR_RESOURCES),
   };
+  for (const [group, resources] of Object.entries(API_GROUPS)) {
+    documents[`apis/${group}`] = () => apiGroup(group);
+    documents[`apis/${group}/v1`] = () => apiResourceList(`${group}/v1`, resources);
+  }
   const document = Object.hasOwn(documents, joined) ? documents[joined] : undefined;
   if (document !== undefined) {
     return { type: 'document', body: document() };
@@ -62,8 +66,8 @@ export function routeOf(pathname: string, serverAddress: string): Route {
   const route =
     root === 'api' && rest[0] === 'v1'
       ? coreRoute(rest.slice(1))
-      : root === 'apis' && `${rest[0]}/${rest[1]}` === OPERATOR_GROUP_VERSION
-        ? operatorRoute(rest.slice(2))
+      : root === 'apis' && rest[1] === 'v1' && Object.hasOwn(API_GROUPS, rest[0] ?? '')
+        ? groupRoute(API_GROUPS[rest[0] ?? ''] ?? [], rest.slice(2))
         : undefined;
   if (route === undefined) {
     throw new ApiRequestError('ERR_SIM_NO_ROUTE', 'the server could not find the requested resource');
@@ -75,6 +79,9 @@ function coreRoute(path: readonly string[]): Route | undefined {
   const [first, namespace, resource, name, subresource, ...extra] = path;
   if (first === undefined || extra.length > 0) {
     return undefined;
+  }
+  if (first === 'nodes') {
+    return path.length > 2 ? undefined : clusterScoped('nodes', namespace);
   }
   if (first !== 'namespaces') {
     return NAMESPACED.has(first) && path.length === 1
@@ -101,14 +108,20 @@ function coreRoute(path: readonly string[]): Route | undefined {
     : undefined;
 }
 
-function operatorRoute(path: readonly string[]): Route | undefined {
+/** A cluster-scoped resource of an API group (`/apis/GROUP/v1/RESOURCE[/NAME]`). */
+function groupRoute(
+  resources: readonly { readonly name: string }[],
+  path: readonly string[],
+): Route | undefined {
   const [resource, name, ...extra] = path;
-  if (resource !== 'kubeapiservers' || extra.length > 0) {
+  if (resource === undefined || extra.length > 0 || !resources.some((served) => served.name === resource)) {
     return undefined;
   }
-  return name === undefined
-    ? { type: 'collection', resource: 'kubeapiservers' }
-    : { type: 'object', resource: 'kubeapiservers', name };
+  return clusterScoped(resource as ResourceName, name);
+}
+
+function clusterScoped(resource: ResourceName, name: string | undefined): Route {
+  return name === undefined ? { type: 'collection', resource } : { type: 'object', resource, name };
 }
 
 /** Path segments, percent-decoded; empty segments (a trailing slash) are dropped. */

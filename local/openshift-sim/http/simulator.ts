@@ -4,13 +4,14 @@ import { createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Clock } from '#shared/ports.ts';
 import { type ClusterModel, type ClusterModelOptions, createClusterModel } from '../cluster-model.ts';
-import { type ApiContext, handleApiRequest } from './api.ts';
+import { type ApiContext, handleApiRequest, isWatch } from './api.ts';
 import { createClusterObjects } from './cluster-objects.ts';
 import { buildKubeconfig } from './kubeconfig.ts';
 import { readRequestBody } from './request-body.ts';
 import { routeOf } from './routes.ts';
 import { ApiRequestError, failureStatus, type KubernetesStatus, statusOfError } from './status.ts';
 import { generateSimulatorTls } from './tls.ts';
+import { serveWatch } from './watch.ts';
 
 /** How to start the HTTPS OpenShift simulator. */
 export interface OpenShiftSimulatorOptions extends Omit<ClusterModelOptions, 'clock'> {
@@ -68,7 +69,7 @@ export async function startOpenShiftSimulator(
   const { clock = systemClock, host = '127.0.0.1', port = 0, token, ...modelOptions } = options;
   const bearer = assertToken(token ?? randomBytes(32).toString('base64url'));
   const model = createClusterModel({ ...modelOptions, clock });
-  const context: ApiContext = { model, objects: createClusterObjects(clock.now()), clock };
+  const context: ApiContext = { model, objects: createClusterObjects(model, clock.now()), clock };
   const tls = await generateSimulatorTls();
   let expired = false;
   let serverAddress = '';
@@ -130,6 +131,10 @@ async function serve(
     return send(response, route.body, 200);
   }
   await context.model.faults.admitApiCall(`${method} ${pathname}`);
+  if (method === 'GET' && route.type === 'collection' && isWatch(searchParams)) {
+    const { resource, namespace } = route;
+    return serveWatch(context.model, { resource, namespace, query: searchParams }, response);
+  }
   const answer = await handleApiRequest(context, {
     method,
     route,

@@ -18,7 +18,9 @@ export type ClusterCredentialsCode =
   /** The secret has no SecretString, or only whitespace. */
   | 'ERR_CLUSTER_CREDENTIALS_EMPTY'
   /** The SecretString is not a kubeconfig keyturn can use. */
-  | 'ERR_CLUSTER_CREDENTIALS_INVALID';
+  | 'ERR_CLUSTER_CREDENTIALS_INVALID'
+  /** The kubeconfig would run a program or read a file inside the function for its credentials. */
+  | 'ERR_CLUSTER_CREDENTIALS_UNSAFE';
 
 /**
  * The kubeconfig of an issuer's cluster cannot be used: the secret is missing, unreadable, empty or not a
@@ -72,6 +74,27 @@ export function invalidClusterCredentials(secretName: string, problem: string): 
     secretName,
     `secret ${secretName} does not hold a usable kubeconfig: ${problem}; replace its value with ` +
       `aws secretsmanager put-secret-value --secret-id ${secretName} --secret-string file://kubeconfig`,
+  );
+}
+
+/**
+ * The error for a kubeconfig that would make the function run a program or read one of its own files
+ * for credentials; `references` are positions in it (`users[0].user.exec`), never its names or values.
+ */
+export function unsafeClusterCredentials(
+  secretName: string,
+  references: readonly string[],
+): ClusterCredentialsError {
+  return new ClusterCredentialsError(
+    'ERR_CLUSTER_CREDENTIALS_UNSAFE',
+    secretName,
+    `secret ${secretName} holds a kubeconfig that would run a program or read a file inside the function ` +
+      `for its credentials (${references.join(', ')}): keyturn refuses exec, auth-provider, token-file and ` +
+      'certificate, key or CA file paths in a kubeconfig from Secrets Manager, as whoever can write the secret ' +
+      "could run commands or read the function's own files. Give its user a token (a service-account token, " +
+      'docs/openshift.md) or client-certificate-data and client-key-data, and its cluster ' +
+      'certificate-authority-data (kubectl config view --minify --flatten --raw embeds certificate files), ' +
+      `then replace the value with aws secretsmanager put-secret-value --secret-id ${secretName} --secret-string file://kubeconfig`,
   );
 }
 

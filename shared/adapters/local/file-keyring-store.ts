@@ -9,6 +9,7 @@ import {
 } from '../../keyring/errors.ts';
 import { type Keyring, parseKeyring, serializeKeyring } from '../../keyring/keyring.ts';
 import type { KeyringStore, StoredKeyring } from '../../ports.ts';
+import { homeAccessError } from './errors.ts';
 import { acquireFileLock, type FileLockOptions } from './file-lock.ts';
 import { createFileExclusively, errorCode, keyturnHomeLayout, replaceFileAtomically } from './home.ts';
 
@@ -36,7 +37,7 @@ export function createFileKeyringStore(options: FileKeyringStoreOptions): Keyrin
       bytes = await readFile(path);
     } catch (error) {
       if (errorCode(error) === 'ENOENT') return undefined;
-      throw error;
+      throw homeAccessError(error, path);
     }
     const keyring = parseKeyring(bytes.toString('utf8'), path);
     if (keyring.issuerId !== issuerId) {
@@ -101,7 +102,7 @@ export function createFileKeyringStore(options: FileKeyringStoreOptions): Keyrin
         names = await readdir(layout.keyringsDir);
       } catch (error) {
         if (errorCode(error) === 'ENOENT') return [];
-        throw error;
+        throw homeAccessError(error, layout.keyringsDir);
       }
       return names.flatMap((name) => issuerIdOfKeyringName(name) ?? []).sort();
     },

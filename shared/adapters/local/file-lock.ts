@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, readFile, stat, unlink, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { errorCode, PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from './home.ts';
@@ -19,6 +20,8 @@ export interface LockHolder {
   readonly pid: number;
   readonly time: string;
   readonly token: string;
+  /** The machine of `pid`; absent in locks written before it was recorded (taken as this machine). */
+  readonly host?: string;
 }
 
 /** The outcome of {@link acquireFileLock}: a release function, or who holds the lock after every try. */
@@ -27,9 +30,10 @@ export type LockAttempt =
   | { readonly acquired: false; readonly holder?: LockHolder };
 
 /**
- * Takes an exclusive lock by creating `path` with `wx` (pid, time and a random token inside). Waits and
- * retries a bounded number of times; breaks a lock older than `staleAfterMs`. Release only removes the
- * lock if it is still this one.
+ * Takes an exclusive lock by creating `path` with `wx` (pid, host, time and a random token inside). Waits
+ * and retries a bounded number of times; breaks a lock whose process is gone (same host, no such pid) at
+ * once, and any lock older than `staleAfterMs` (RECOVERABLE: a killed process never blocks the next
+ * command). Release only removes the lock if it is still this one.
  */
 export async function acquireFileLock(path: string, options: FileLockOptions = {}): Promise<LockAttempt> {
   const attempts = options.attempts ?? 100;
@@ -38,7 +42,12 @@ export async function acquireFileLock(path: string, options: FileLockOptions = {
   const token = randomUUID();
   await mkdir(dirname(path), { recursive: true, mode: PRIVATE_DIR_MODE });
   for (let attempt = 1; attempt <= attempts; attempt += 1) {
-    const content = JSON.stringify({ pid: process.pid, time: new Date().toISOString(), token });
+    const content = JSON.stringify({
+      pid: process.pid,
+      host: hostname(),
+      time: new Date().toISOString(),
+      token,
+    });
     try {
       await writeFile(path, content, { flag: 'wx', mode: PRIVATE_FILE_MODE });
       return { acquired: true, release: () => releaseFileLock(path, content) };
@@ -96,9 +105,16 @@ async function breakStaleLock(path: string, staleAfterMs: number): Promise<boole
   return true;
 }
 
-/** Judged by the time written in the lock, or by its mtime while it is still being written. */
+/**
+ * Stale when its process is gone (a lock of this host whose pid does not exist), else judged by the time
+ * written in the lock, or by its mtime while it is still being written.
+ */
 async function isStale(path: string, content: string, staleAfterMs: number): Promise<boolean> {
-  const written = Date.parse(parseHolder(content)?.time ?? '');
+  const holder = parseHolder(content);
+  if (holder !== undefined && (holder.host ?? hostname()) === hostname() && !processExists(holder.pid)) {
+    return true;
+  }
+  const written = Date.parse(holder?.time ?? '');
   const since = Number.isNaN(written)
     ? await stat(path).then(
         (info) => info.mtimeMs,
@@ -108,12 +124,25 @@ async function isStale(path: string, content: string, staleAfterMs: number): Pro
   return Date.now() - since > staleAfterMs;
 }
 
+/** True when process `pid` exists on this machine (EPERM: it does, owned by someone else). */
+function processExists(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return true; // not a process id: leave it to the age rule
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return errorCode(error) !== 'ESRCH';
+  }
+}
+
 function parseHolder(content: string): LockHolder | undefined {
   try {
     const value = JSON.parse(content) as Partial<LockHolder> | null;
-    return typeof value?.pid === 'number' && typeof value.time === 'string' && typeof value.token === 'string'
-      ? { pid: value.pid, time: value.time, token: value.token }
-      : undefined;
+    if (typeof value?.pid !== 'number' || typeof value.time !== 'string' || typeof value.token !== 'string') {
+      return undefined;
+    }
+    const holder = { pid: value.pid, time: value.time, token: value.token };
+    return typeof value.host === 'string' ? { ...holder, host: value.host } : holder;
   } catch {
     return undefined;
   }

@@ -1,7 +1,8 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { KubeConfig } from '@kubernetes/client-node';
 import { redact } from './api-call.ts';
 import { ClusterConfigError } from './errors.ts';
+import { findLocalCredentialReferences } from './inline-credentials.ts';
 
 /** Where the cluster's address and credentials come from. */
 export type KubeconfigSource =
@@ -12,10 +13,17 @@ export type KubeconfigSource =
   /** The pod's own service account (`/var/run/secrets/kubernetes.io/serviceaccount`). */
   | { readonly inCluster: true };
 
-/** How {@link loadKubeConfig} treats TLS. */
+/** How {@link loadKubeConfig} treats TLS and credentials. */
 export interface LoadKubeConfigOptions {
   /** Accept a kubeconfig that turns TLS verification off. @default false */
   readonly allowInsecureTls?: boolean;
+  /**
+   * Refuse a kubeconfig (file or text) whose users or clusters make keyturn run a program or read a local
+   * file for credentials (see {@link findLocalCredentialReferences}). For a kubeconfig from a secrets
+   * store: whoever can write it must not make keyturn run commands or read the files of the process it
+   * runs in. The in-cluster service account is not affected. @default false
+   */
+  readonly inlineCredentialsOnly?: boolean;
   /** Told when TLS verification is off because `allowInsecureTls` allowed it. */
   readonly onWarning: (message: string) => void;
 }
@@ -34,7 +42,7 @@ export function loadKubeConfig(source: KubeconfigSource, options: LoadKubeConfig
     assertInCluster();
     config.loadFromCluster();
   } else {
-    readKubeconfig(config, source);
+    readKubeconfig(config, source, options.inlineCredentialsOnly === true);
   }
   const cluster = config.getCurrentCluster();
   if (cluster === null || config.getCurrentUser() === null) {
@@ -47,19 +55,45 @@ export function loadKubeConfig(source: KubeconfigSource, options: LoadKubeConfig
   return config;
 }
 
-function readKubeconfig(config: KubeConfig, source: { file: string } | { yaml: string }): void {
+function readKubeconfig(
+  config: KubeConfig,
+  source: { file: string } | { yaml: string },
+  inlineOnly: boolean,
+): void {
   try {
-    if ('file' in source) {
-      config.loadFromFile(source.file);
-    } else {
-      config.loadFromString(source.yaml);
+    if (!inlineOnly) {
+      if ('file' in source) {
+        config.loadFromFile(source.file);
+      } else {
+        config.loadFromString(source.yaml);
+      }
+      return;
     }
+    const text = 'file' in source ? readFileSync(source.file, 'utf8') : source.yaml;
+    assertInlineCredentials(findLocalCredentialReferences(text), source);
+    config.loadFromString(text);
   } catch (error) {
+    if (error instanceof ClusterConfigError) {
+      throw error;
+    }
     throw new ClusterConfigError(
       'ERR_CLUSTER_CONFIG',
       `the kubeconfig ${describeSource(source)} cannot be read: ${describeLoadError(error)}`,
     );
   }
+}
+
+function assertInlineCredentials(references: readonly string[], source: KubeconfigSource): void {
+  if (references.length === 0) {
+    return;
+  }
+  throw new ClusterConfigError(
+    'ERR_CLUSTER_CREDENTIALS_UNSAFE',
+    `the kubeconfig ${describeSource(source)} would make keyturn run a program or read a local file for its credentials ` +
+      `(${references.join(', ')}), which inlineCredentialsOnly refuses; give its user a token, or client-certificate-data ` +
+      'and client-key-data, and its cluster certificate-authority-data (kubectl config view --minify --flatten --raw embeds certificate files)',
+    references,
+  );
 }
 
 /** js-yaml's messages quote the offending lines, which may hold a token: keep its reason and line only. */

@@ -32,6 +32,14 @@ export interface OpenShiftClusterSignerOptions {
    */
   readonly allowInsecureTls?: boolean;
   /**
+   * Refuse a kubeconfig whose users or clusters would make keyturn run a program (`exec`,
+   * `auth-provider`) or read a local file (`token-file`/`tokenFile`, `client-certificate`, `client-key`,
+   * `certificate-authority` paths) with ERR_CLUSTER_CREDENTIALS_UNSAFE; `token` and the `-data` forms are
+   * fine. For kubeconfigs read from a secrets store (the Lambda functions set it); a human's own
+   * kubeconfig may use them. @default false
+   */
+  readonly inlineCredentialsOnly?: boolean;
+  /**
    * Told about things worth a look that do not fail the call: unusable keys in the trusted-keys
    * configmap, TLS verification turned off by `allowInsecureTls`. @default process.emitWarning
    */
@@ -60,6 +68,7 @@ export function createOpenShiftClusterSigner(options: OpenShiftClusterSignerOpti
     options.onWarning ?? ((message: string) => process.emitWarning(message, 'KeyturnWarning'));
   const config = loadKubeConfig(options.kubeconfig, {
     allowInsecureTls: options.allowInsecureTls,
+    inlineCredentialsOnly: options.inlineCredentialsOnly,
     onWarning,
   });
   const api = createOpenShiftApi(config, timeoutSeconds * 1000);

@@ -11,6 +11,7 @@ import {
   SFNServiceException,
   StartExecutionCommand,
   StateMachineDoesNotExist,
+  StopExecutionCommand,
   ValidationException,
 } from '@aws-sdk/client-sfn';
 import { type AwsClientStub, mockClient } from 'aws-sdk-client-mock';
@@ -45,7 +46,8 @@ export interface FakeSfnOptions {
  * A stateful Step Functions behind aws-sdk-client-mock: state machines, executions keyed by name
  * (StartExecution is idempotent for the same input while running, ExecutionAlreadyExists otherwise),
  * histories that grow as the test script advances them, GetExecutionHistory with maxResults, reverseOrder,
- * nextToken and includeExecutionData, and DescribeExecution with status, error, cause and output.
+ * nextToken and includeExecutionData, DescribeExecution with status, error, cause and output, and
+ * StopExecution (the execution ends ABORTED; its scripted rest is dropped).
  * Distributed Map runs are scripted too (fake-sfn-map-runs.ts): DescribeMapRun derives the item counts
  * from the child executions, which ListExecutions lists by map run and status, newest first, in pages.
  */
@@ -161,6 +163,22 @@ export function createFakeSfn(options: FakeSfnOptions = {}): FakeSfn {
 
   const describeExecution = (input: Input) => describeExecutionOf(find(input.executionArn));
 
+  /** StopExecution: a running execution ends ABORTED with the given error and cause; an ended one stays. */
+  const stopExecution = (input: Input) => {
+    const execution = find(input.executionArn);
+    if (execution.status === 'RUNNING') {
+      execution.pending.length = 0;
+      append(execution, {
+        type: 'ExecutionAborted',
+        details: {
+          ...(input.error === undefined ? {} : { error: String(input.error) }),
+          ...(input.cause === undefined ? {} : { cause: String(input.cause) }),
+        },
+      });
+    }
+    return { stopDate: execution.history.at(-1)?.timestamp };
+  };
+
   const getExecutionHistory = (input: Input) => {
     const execution = find(input.executionArn);
     return historyPage(execution.arn, execution.history, input, options.maxResultsPerPage ?? 1000);
@@ -196,6 +214,7 @@ export function createFakeSfn(options: FakeSfnOptions = {}): FakeSfn {
         core.handle(command, input, () => handle(input));
       stub.on(StartExecutionCommand).callsFake(answer('StartExecutionCommand', startExecution));
       stub.on(DescribeExecutionCommand).callsFake(answer('DescribeExecutionCommand', describeExecution));
+      stub.on(StopExecutionCommand).callsFake(answer('StopExecutionCommand', stopExecution));
       stub
         .on(GetExecutionHistoryCommand)
         .callsFake(answer('GetExecutionHistoryCommand', getExecutionHistory));

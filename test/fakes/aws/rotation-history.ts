@@ -8,6 +8,7 @@ import {
   entered,
   exited,
   failed,
+  lambdaFailed,
   passThrough,
   retriedTask,
   succeeded,
@@ -100,6 +101,30 @@ export function refusedRotation(): EventSpec[][] {
         },
         { error: 'RotationInProgressError', message },
       ),
+    ],
+  ];
+}
+
+/** An abort execution (action "abort"): the IsAbort choice, the Abort task with `result`, Succeed Aborted. */
+export function abortHistory(result: Record<string, unknown>): EventSpec[][] {
+  return [
+    [
+      ...passThrough('Choice', 'IsAbort'),
+      ...task('Abort', result),
+      ...succeeded('Aborted', { abort: result }),
+    ],
+  ];
+}
+
+/** An abort execution whose Abort task fails with no Catch (the push back failed, retries spent). */
+export function failedAbortHistory(message: string): EventSpec[][] {
+  const cause = JSON.stringify({ errorType: 'AbortFailedError', errorMessage: message });
+  return [
+    [
+      ...passThrough('Choice', 'IsAbort'),
+      entered('Task', 'Abort'),
+      ...lambdaFailed('AbortFailedError', message),
+      { type: 'ExecutionFailed', details: { error: 'AbortFailedError', cause } },
     ],
   ];
 }

@@ -7,6 +7,7 @@ import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { loadWorkflowDefinition, WORKFLOW_FILES } from '#infra/workflows/index.ts';
 import { listStates } from '#local/workflow/local-workflow-runner.ts';
+import { MAX_LEAD_TIME_SECONDS } from '#shared/rotation/lead-time-bound.ts';
 import { TASK_NAMES, taskOfResource } from '#shared/workflow-tasks.ts';
 
 type AslValidator = (
@@ -27,6 +28,8 @@ interface AslState {
   readonly MaxConcurrency?: number;
 }
 interface AslMachine {
+  readonly StartAt?: string;
+  readonly TimeoutSeconds?: number;
   readonly States: Record<string, AslState>;
 }
 
@@ -151,6 +154,53 @@ describe('the rotation workflow', () => {
     expect(states.IsEmergency?.Choices).toEqual([
       { Variable: '$.mode', StringEquals: 'emergency', Next: 'Maintain' },
     ]);
+  });
+
+  it('ends every failure after Prepare in a named Fail state the CLI can resume or abort from (RECOVERABLE)', () => {
+    for (const [state, fail] of [
+      ['Rollback', 'RollbackFailed'],
+      ['RollbackNotVisible', 'RollbackFailed'],
+      ['Activate', 'ActivationFailed'],
+      ['Maintain', 'CompromisedKeyStillPublished'],
+    ] as const) {
+      expect(states[state]?.Catch, state).toEqual([
+        { ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: fail },
+      ]);
+      expect(states[fail], fail).toMatchObject({ Type: 'Fail', Error: fail });
+    }
+    expect(String(states.RollbackFailed?.Cause)).toContain('--abort');
+    expect(String(states.ActivationFailed?.Cause)).toContain('keyturn rotate --issuer <issuer> to finish it');
+  });
+
+  it('times out later than the longest lead time Prepare accepts, its polls and its steps', () => {
+    const polls = (max: string, wait: string) => {
+      const choice = states[max]?.Choices as { NumericGreaterThanEquals?: number }[] | undefined;
+      const bound = choice?.find(
+        (rule) => typeof rule.NumericGreaterThanEquals === 'number',
+      )?.NumericGreaterThanEquals;
+      return (bound ?? Number.NaN) * Number(states[wait]?.Seconds);
+    };
+    const waited =
+      MAX_LEAD_TIME_SECONDS +
+      polls('IsVisible', 'WaitBeforeVisibilityPoll') +
+      polls('IsRolledOut', 'WaitBeforeRolloutPoll');
+    expect(waited).toBeLessThan((definition.TimeoutSeconds ?? 0) - 15 * 60);
+  });
+
+  it('sends an abort input straight to the Abort task, and anything else to Prepare', () => {
+    expect(definition.StartAt).toBe('IsAbort');
+    expect(states.IsAbort).toMatchObject({ Type: 'Choice', Default: 'Prepare' });
+    expect(states.IsAbort?.Choices).toEqual([
+      {
+        And: [
+          { Variable: '$.action', IsPresent: true },
+          { Variable: '$.action', StringEquals: 'abort' },
+        ],
+        Next: 'Abort',
+      },
+    ]);
+    expect(states.Abort).toMatchObject({ Type: 'Task', ResultPath: '$.abort', Next: 'Aborted' });
+    expect(states.Aborted?.Type).toBe('Succeed');
   });
 
   it('passes ids only to the tasks and keeps each result under its own key', () => {

@@ -52,6 +52,7 @@ describe('the local workflow runner', () => {
   it('binds every Task state of both shipped workflows, nested ones included', () => {
     expect(bindTasks(loadWorkflowDefinition('rotation'))).toEqual(
       new Map<string, TaskName>([
+        ['Abort', 'abort'],
         ['Prepare', 'prepare'],
         ['Generate', 'generate'],
         ['Publish', 'publish'],

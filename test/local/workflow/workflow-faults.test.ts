@@ -117,7 +117,7 @@ describe('the rotation workflow against the HTTPS OpenShift simulator under inje
     expect(await current.violations()).toEqual([]);
   });
 
-  it('fails clearly when the credential stays expired: Rollback gives up, the keyring stays consistent', async () => {
+  it('fails clearly when the credential stays expired: Rollback gives up into Fail RollbackFailed, the keyring stays consistent (RECOVERABLE)', async () => {
     world = await createHttpWorkflowWorld({ nodeRolloutSeconds: 1 });
     const current = world;
     const runner = current.runner({
@@ -128,8 +128,10 @@ describe('the rotation workflow against the HTTPS OpenShift simulator under inje
 
     expect(failure).toBeInstanceOf(WorkflowFailedError);
     const failed = failure as WorkflowFailedError;
-    expect(failed.error).toBe('ClusterApiCallError');
-    expect(failed.state).toBe('Rollback');
+    expect(failed.error).toBe('RollbackFailed');
+    expect(failed.state).toBe('RollbackFailed');
+    expect(failed.failedCode).toBe('ERR_CLUSTER_UNAUTHORIZED');
+    expect(failed.message).toContain('run the same command again to resume it, or add --abort to end it');
     const keyring = await current.keyring();
     // Nothing was activated; both keys stay published, and the invariants hold.
     expect(activeKey(keyring)?.kid).toBe(current.initialKid);

@@ -1,8 +1,14 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { findKey } from '#shared/keyring/queries.ts';
-import { ClusterApiCallError } from '#shared/port-errors.ts';
-import { abortRotation, describeRotationKeys, prepareRotation } from '#shared/rotation/index.ts';
+import { ClusterApiCallError, VaultError } from '#shared/port-errors.ts';
+import {
+  abortRotation,
+  describeRotationKeys,
+  maintainIssuer,
+  prepareRotation,
+} from '#shared/rotation/index.ts';
 import type { RotationTask } from '#shared/workflow-tasks.ts';
+import { crashAfterSideEffects, SimulatedCrash } from './crashing-ports.ts';
 import { callRotationStep, driveRotationTasks } from './drive-rotation.ts';
 import {
   createKeyPool,
@@ -71,12 +77,17 @@ describe('abortRotation', () => {
         expect(findKey(keyring, newKid)).toMatchObject({ state: 'failed', removeAfter: expect.any(String) });
         expect(publicKids).toEqual([initialKid, newKid]);
       } else {
-        // It never left keyturn, so it never signed: it leaves keys.json at once.
+        // It never left keyturn, so it never signed: it leaves keys.json and the vault at once.
         expect(result.newKey).toBe('dropped');
-        expect(findKey(keyring, newKid)?.state).toBe('removed');
+        expect(findKey(keyring, newKid)).toMatchObject({
+          state: 'removed',
+          privateKeyDestroyedAt: expect.any(String),
+        });
+        expect(world.vault.refs()).toEqual([`${ISSUER_ID}/initial`]);
         expect(publicKids).toEqual([initialKid]);
       }
-      expect(world.audit.map((entry) => entry.step).at(-1)).toBe(pushed ? 'rollback' : 'abort');
+      const lastStep = pushed ? 'rollback' : newKid === undefined ? 'abort' : 'destroy';
+      expect(world.audit.map((entry) => entry.step).at(-1)).toBe(lastStep);
 
       // Assess RECOVERABLE: the issuer rotates again, and the invariants hold at every step.
       const next = await driveRotation(world, { rotationId: 'r2' });
@@ -84,6 +95,84 @@ describe('abortRotation', () => {
       await world.check();
     },
   );
+
+  it.each([1, 2, 3, 4, 5])(
+    'converges when re-run after a crash after its side effect %i: the dropped key leaves the vault (RETRY-SAFE)',
+    async (crashAt) => {
+      // Prepare: stopped before the push; the abort crashes after its crashAt-th write.
+      const { world, initialKid } = await interruptedWorld('push');
+      const newKid = (await world.keyring()).rotation?.newKid ?? '';
+      const crashing = crashAfterSideEffects(world.ports, crashAt);
+      const input = { issuerId: ISSUER_ID, rotationId: 'r1' };
+      await expect(abortRotation(crashing, input)).rejects.toBeInstanceOf(SimulatedCrash);
+      const afterCrash = await world.keyring();
+      await world.check();
+
+      // Act: the same abort again (the workflow retries it), then maintenance.
+      const [again, maintained] = [
+        await abortRotation(world.ports, input),
+        await maintainIssuer(world.ports, { issuerId: ISSUER_ID }),
+      ];
+
+      // Assess: the key is gone from the keyring's keys.json and the vault, however far the crash got.
+      expect(findKey(afterCrash, newKid)?.state).toBe('removed');
+      expect(again).toMatchObject({ rotationId: 'r1', newKey: 'dropped', activeKid: initialKid });
+      expect(maintained.destroyed).toEqual([]);
+      expect(findKey(await world.keyring(), newKid)?.privateKeyDestroyedAt).toEqual(expect.any(String));
+      expect(world.vault.refs()).toEqual([`${ISSUER_ID}/initial`]);
+      expect((await world.publisher.readPublic(ISSUER_URL)).kids).toEqual([initialKid]);
+      await world.check();
+    },
+  );
+
+  it('leaves a dropped key that maintenance destroys when the abort crashed before destroying it (RETRY-SAFE)', async () => {
+    // Prepare: the abort committed, then the process died.
+    const { world } = await interruptedWorld('push');
+    const newKid = (await world.keyring()).rotation?.newKid ?? '';
+    const crashing = crashAfterSideEffects(world.ports, 1);
+    await expect(abortRotation(crashing, { issuerId: ISSUER_ID })).rejects.toBeInstanceOf(SimulatedCrash);
+
+    // Act
+    const maintained = await maintainIssuer(world.ports, { issuerId: ISSUER_ID });
+
+    // Assess
+    expect(maintained.destroyed).toEqual([newKid]);
+    expect(world.vault.refs()).toEqual([`${ISSUER_ID}/initial`]);
+    await world.check();
+  });
+
+  it('leaves a dropped key maintenance destroys when the vault refuses, without failing the abort (RECOVERABLE)', async () => {
+    // Prepare: stopped before the push, with a vault that refuses to destroy.
+    const { world } = await interruptedWorld('push');
+    const newKid = (await world.keyring()).rotation?.newKid ?? '';
+    const refusing = {
+      ...world.ports,
+      vault: {
+        ...world.ports.vault,
+        destroy: async () => {
+          throw new VaultError('ERR_VAULT_REF', 'the vault refused');
+        },
+      },
+    };
+
+    // Act
+    const result = await abortRotation(refusing, { issuerId: ISSUER_ID });
+    const maintained = await maintainIssuer(world.ports, { issuerId: ISSUER_ID });
+
+    // Assess: the abort ended the rotation and said why the key is still sealed; maintenance destroyed it.
+    expect(result).toMatchObject({ newKey: 'dropped', pushedBack: false });
+    expect(world.audit).toContainEqual(
+      expect.objectContaining({
+        step: 'destroy',
+        kid: newKid,
+        outcome: 'failed',
+        detail: expect.stringContaining('ERR_VAULT_REF'),
+      }),
+    );
+    expect(maintained.destroyed).toEqual([newKid]);
+    expect(world.vault.refs()).toEqual([`${ISSUER_ID}/initial`]);
+    await world.check();
+  });
 
   it('refuses with ERR_ROTATION_NOT_IN_FLIGHT when no rotation is in flight, or after it was aborted (RETRY-SAFE)', async () => {
     // Prepare

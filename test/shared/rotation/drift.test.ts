@@ -108,6 +108,116 @@ describe('drift: the cluster signs with a key of the operator (next secret delet
   });
 });
 
+describe('drift: a key published from drift that starts signing later', () => {
+  it('is adopted as the active key and stays published a whole grace after a rotation replaces it (NO-ORPHAN-TOKENS, ONE-SIGNER)', async () => {
+    // Prepare: the operator's key is published while only trusted (retired with grace), then signs.
+    const world = await createWorld({ pool, policy: { leadTimeSeconds: 0, graceSeconds: 3600 } });
+    const previousKid = activeKey(await world.keyring())?.kid ?? '';
+    const operatorKid = await deleteNextSecret(world);
+    await maintain(world, true);
+    const publishedAt = findKey(await world.keyring(), operatorKid)?.publishedAt ?? '';
+    world.clock.advance(600_000);
+    await world.check();
+    expect(world.model.describeNodes().every((node) => node.signingKid === operatorKid)).toBe(true);
+
+    // Act: plain maintenance notices it signs; later a rotation replaces it, after its first grace ended.
+    const noticed = await maintain(world);
+    const adopted = await world.keyring();
+    world.clock.advance(3000_000);
+    await world.check();
+    const newKid = await driveRotation(world, { rotationId: 'r1', leadTimeSeconds: 0 });
+    const replacedAt = findKey(await world.keyring(), operatorKid)?.retiredAt ?? '';
+    world.clock.advance(3000_000);
+    const inGrace = await maintain(world);
+    const inGraceKids = (await world.publisher.readPublic(ISSUER_URL)).kids;
+    await world.check();
+    world.clock.advance(601_000);
+    const afterGrace = await maintain(world);
+
+    // Assess: adopted (one active key, the one that signs), the former active key retired with grace,
+    // audited; its grace counted from when it stopped signing, not from when it was published.
+    expect(noticed.adoptedKid).toBe(operatorKid);
+    expect(activeKey(adopted)).toMatchObject({ kid: operatorKid, origin: 'cluster', state: 'active' });
+    expect(adopted.keys.filter((key) => key.state === 'active')).toHaveLength(1);
+    expect(findKey(adopted, previousKid)).toMatchObject({
+      state: 'retired',
+      removeAfter: expect.any(String),
+    });
+    expect(world.audit).toContainEqual(
+      expect.objectContaining({
+        step: 'adopt-drift',
+        kid: operatorKid,
+        outcome: 'ok',
+        detail: expect.stringContaining('adopted as the active key'),
+      }),
+    );
+    expect(Date.parse(replacedAt) - Date.parse(publishedAt)).toBeGreaterThan(3600_000);
+    expect(inGrace.removed).not.toContain(operatorKid);
+    expect(inGraceKids).toContain(operatorKid);
+    expect(afterGrace.removed).toContain(operatorKid);
+    expect(activeKey(await world.keyring())?.kid).toBe(newKid);
+    await world.check();
+  });
+
+  it('restarts its grace from when it was last seen signing while a rotation is in flight (NO-ORPHAN-TOKENS)', async () => {
+    // Prepare: published from drift, then a rotation starts before the operator promotes its key.
+    const world = await createWorld({ pool, policy: { leadTimeSeconds: 0, graceSeconds: 3600 } });
+    const operatorKid = await deleteNextSecret(world);
+    await maintain(world, true);
+    await prepareRotation(world.ports, { issuerId: ISSUER_ID, rotationId: 'r1', mode: 'manual' });
+    world.clock.advance(600_000);
+    await world.check();
+
+    // Act
+    await maintain(world);
+    const seenAt = world.clock.now().toISOString();
+    const keyring = await world.keyring();
+
+    // Assess: not adopted (ONE-SIGNER: the rotation replaces the keyring's active key), kept a grace from now.
+    expect(findKey(keyring, operatorKid)).toMatchObject({
+      state: 'retired',
+      removeAfter: new Date(Date.parse(seenAt) + 3600_000).toISOString(),
+    });
+    expect(world.audit).toContainEqual(
+      expect.objectContaining({
+        step: 'retire',
+        kid: operatorKid,
+        detail: expect.stringContaining('grace restarts'),
+      }),
+    );
+    await world.check();
+  });
+});
+
+describe('drift: a key published from drift that signs unseen by maintenance', () => {
+  it('stays published a grace after the rotation that replaced it, not after its publication (NO-ORPHAN-TOKENS)', async () => {
+    // Prepare: published from drift, a rotation starts, the operator promotes its key, the rotation then
+    // replaces it; no maintenance ran while it signed.
+    const world = await createWorld({ pool, policy: { leadTimeSeconds: 0, graceSeconds: 3600 } });
+    const operatorKid = await deleteNextSecret(world);
+    await maintain(world, true);
+    const publishedAt = Date.parse(findKey(await world.keyring(), operatorKid)?.publishedAt ?? '');
+    world.clock.advance(1200_000);
+    await world.check();
+    expect(world.model.describeNodes().every((node) => node.signingKid === operatorKid)).toBe(true);
+    const newKid = await driveRotation(world, { rotationId: 'r1', leadTimeSeconds: 0 });
+    const replacedAt = Date.parse(activeKey(await world.keyring())?.activatedAt ?? '');
+
+    // Act: once after the grace counted from its publication, once after the grace from its replacement.
+    world.clock.advance(publishedAt + 3601_000 - world.clock.now().getTime());
+    const early = await maintain(world);
+    await world.check();
+    world.clock.advance(replacedAt + 3601_000 - world.clock.now().getTime());
+    const late = await maintain(world);
+
+    // Assess
+    expect(early.removed).not.toContain(operatorKid);
+    expect(late.removed).toContain(operatorKid);
+    expect(activeKey(await world.keyring())?.kid).toBe(newKid);
+    await world.check();
+  });
+});
+
 describe('rotations under drift', () => {
   it('refuses a manual rotation with ERR_DRIFT naming keyturn maintain --publish-drift (RECOVERABLE)', async () => {
     const world = await createWorld({ pool });

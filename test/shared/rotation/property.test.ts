@@ -64,6 +64,7 @@ const actionArb: fc.Arbitrary<Action> = fc.oneof(
   },
   { weight: 5, arbitrary: fc.record({ kind: fc.constant('maintain' as const), publishDrift: fc.boolean() }) },
   { weight: 1, arbitrary: fc.constant({ kind: 'rollback' as const }) },
+  { weight: 1, arbitrary: fc.constant({ kind: 'abort' as const }) },
   {
     weight: 3,
     arbitrary: fc.record({
@@ -155,6 +156,30 @@ const FOUND: [Scenario][] = [
     { kind: 'wait', seconds: 1 },
     { kind: 'retry' },
   ]),
+  // Maintenance restarted the grace of a key published from drift when the probe token, mid-rollout, came
+  // from a node already signing with it; the same maintenance again at the same moment asked another node
+  // and wrote another keyring (RETRY-SAFE). It now acts on the probe only once every node is on the latest
+  // revision, and holds (and extends) due keys while a rollout is unfinished.
+  [
+    {
+      nodes: 3,
+      nodeRolloutSeconds: 5,
+      propagationMs: 0,
+      actions: [
+        { kind: 'start', mode: 'manual', leadTimeSeconds: 0, join: false },
+        { kind: 'wait', seconds: 31 },
+        { kind: 'abort' },
+        { kind: 'delete-next-secret' },
+        { kind: 'maintain', publishDrift: true },
+        { kind: 'wait', seconds: 25 },
+        { kind: 'advance' },
+        { kind: 'rollback' },
+        { kind: 'retry' },
+        { kind: 'retry' },
+        { kind: 'wait', seconds: 1 },
+      ],
+    },
+  ],
 ];
 
 describe('random sequences of rotation actions', () => {
@@ -164,6 +189,7 @@ describe('random sequences of rotation actions', () => {
       const tally: Tally = {
         activated: 0,
         rolledBack: 0,
+        aborted: 0,
         removed: 0,
         crashes: 0,
         earlyPushesRefused: 0,
@@ -213,12 +239,14 @@ describe('random sequences of rotation actions', () => {
       );
 
       // The runs reached what they are meant to test: activations, removals, rollbacks, crashes, refusals.
-      expect(tally.activated).toBeGreaterThan(NUM_RUNS / 2);
+      // Aborts and drift end some runs early: one run of 150 settled only 71 (the old bound was half).
+      expect(tally.activated).toBeGreaterThan(NUM_RUNS / 3);
       expect(tally.removed).toBeGreaterThan(NUM_RUNS / 4);
       expect(tally.rolledBack).toBeGreaterThan(0);
+      expect(tally.aborted).toBeGreaterThan(0);
       expect(tally.crashes).toBeGreaterThan(0);
       expect(tally.earlyPushesRefused).toBeGreaterThan(0);
-      expect(settled).toBeGreaterThan(NUM_RUNS / 2);
+      expect(settled).toBeGreaterThan(NUM_RUNS / 3);
     },
     Math.max(60_000, NUM_RUNS * 200),
   );

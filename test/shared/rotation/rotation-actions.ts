@@ -7,7 +7,9 @@ import type { InvariantViolation } from '#shared/keyring/invariants.ts';
 import type { Keyring, RotationMode } from '#shared/keyring/keyring.ts';
 import { activeKey, findKey, publishedKeys } from '#shared/keyring/queries.ts';
 import type { RotationPorts } from '#shared/ports.ts';
+import { AbortFailedError } from '#shared/rotation/errors.ts';
 import {
+  abortRotation,
   DriftDetectedError,
   maintainIssuer,
   prepareRotation,
@@ -43,6 +45,7 @@ export type Action =
   | { readonly kind: 'wait'; readonly seconds: number }
   | { readonly kind: 'maintain'; readonly publishDrift: boolean }
   | { readonly kind: 'rollback' }
+  | { readonly kind: 'abort' }
   | { readonly kind: 'stick-node' | 'unstick-node'; readonly node: number }
   | { readonly kind: 'fail-api-calls'; readonly count: number; readonly reason: InjectedFailureReason }
   | { readonly kind: 'delete-next-secret' };
@@ -51,6 +54,7 @@ export type Action =
 export interface Tally {
   activated: number;
   rolledBack: number;
+  aborted: number;
   removed: number;
   crashes: number;
   earlyPushesRefused: number;
@@ -163,6 +167,8 @@ export class RotationSession {
         );
       case 'rollback':
         return this.rollback();
+      case 'abort':
+        return this.abort();
       case 'stick-node':
         return model.stickNode(nodeName(this.world, action.node));
       case 'unstick-node':
@@ -260,6 +266,35 @@ export class RotationSession {
         const inFlight = (await this.world.keyring()).rotation !== undefined;
         await rollbackRotation(ports, { issuerId: ISSUER_ID, rotationId: rotation.id, reason: 'operator' });
         if (inFlight) this.tally.rolledBack += 1;
+      },
+      extra,
+    );
+  }
+
+  /**
+   * `rotate --abort` for the rotation in flight: before the push the new key is dropped, from keys.json
+   * and from the vault (it never signed); after it the previous key is pushed back.
+   */
+  private async abort(): Promise<void> {
+    const keyring = await this.world.keyring();
+    const rotation = keyring.rotation;
+    if (rotation === undefined) return;
+    const previous = findKey(keyring, rotation.previousKid);
+    // A previous key adopted from drift has no private key to push back; a push back meets API failures.
+    const extra: ErrorClass[] = previous?.vaultRef === undefined ? [RotationRequestError] : [];
+    if (this.world.model.faults.pendingFailures > 0 || this.drifted) extra.push(AbortFailedError);
+    await this.call(
+      `abort ${rotation.id}`,
+      async (ports) => {
+        const result = await abortRotation(ports, { issuerId: ISSUER_ID, rotationId: rotation.id });
+        const dropped =
+          result.newKey === 'dropped' ? findKey(await this.world.keyring(), result.newKid) : undefined;
+        if (dropped?.vaultRef !== undefined) {
+          expect(this.world.vault.refs(), 'a dropped key never signed: it leaves the vault').not.toContain(
+            dropped.vaultRef,
+          );
+        }
+        this.tally.aborted += 1;
       },
       extra,
     );

@@ -34,7 +34,11 @@ export function callSim(sim: SimTarget, options: SimRequest): Promise<SimAnswer>
         : Buffer.from(JSON.stringify(options.body));
   const headers: Record<string, string> = { accept: 'application/json' };
   if (token !== null) headers.authorization = `Bearer ${token}`;
-  if (payload !== undefined) headers['content-type'] = options.contentType ?? 'application/json';
+  if (payload !== undefined) {
+    headers['content-type'] = options.contentType ?? 'application/json';
+    // Node sends a DELETE body without chunked encoding, so only a length tells the server where it ends.
+    headers['content-length'] = String(payload.length);
+  }
   return new Promise((resolve, reject) => {
     const request = httpsRequest(
       new URL(options.path, sim.url),

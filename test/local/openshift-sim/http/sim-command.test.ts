@@ -181,8 +181,59 @@ describe('keyturn sim', () => {
     expect(answers).toEqual([200, 409, 200, 409]);
   });
 
+  it('builds the platform from flags: workers, workloads, their token lifetime, a degraded operator', async () => {
+    // Prepare
+    const sim = startSim([
+      '--workers',
+      '1',
+      '--workloads',
+      '2',
+      '--token-ttl',
+      '2h',
+      '--node-reboot',
+      '0s',
+      '--degraded-operator',
+      'authentication',
+      '--degraded-operator',
+      'machine-config',
+    ]);
+    const config = await sim.ready;
+
+    // Act
+    const nodes = await callSim(config, { path: '/api/v1/nodes' });
+    const pods = await callSim(config, { path: '/api/v1/namespaces/workloads/pods' });
+    const operators = await callSim(config, { path: '/apis/config.openshift.io/v1/clusteroperators' });
+    await sim.stop();
+
+    // Assess
+    expect(nodes.json.items.map((node: { metadata: { name: string } }) => node.metadata.name)).toEqual([
+      'master-0',
+      'master-1',
+      'master-2',
+      'worker-0',
+    ]);
+    expect(pods.json.items).toHaveLength(2);
+    expect(pods.json.items[0].spec.volumes[0].projected.sources[0].serviceAccountToken).toEqual({
+      audience: 'sts.amazonaws.com',
+      expirationSeconds: 7200,
+      path: 'token',
+    });
+    const degraded = operators.json.items
+      .filter((operator: { status: { conditions: { type: string; status: string }[] } }) =>
+        operator.status.conditions.some(
+          (condition) => condition.type === 'Degraded' && condition.status === 'True',
+        ),
+      )
+      .map((operator: { metadata: { name: string } }) => operator.metadata.name);
+    expect(degraded).toEqual(['authentication', 'machine-config']);
+  });
+
   it.each([
     [['--stuck-node', 'master-7'], 'master-0, master-1, master-2'],
+    [['--workers', '100'], 'whole number from 0 to 99'],
+    [['--token-ttl', '5m'], 'at least 10m'],
+    [['--node-reboot', 'later'], 'duration'],
+    [['--degraded-operator', 'etcd'], 'authentication, cloud-credential, kube-apiserver, machine-config'],
     [['--fail-rate', '2'], 'fraction from 0 to 1'],
     [['--fail-with', 'Teapot'], 'InternalError, Conflict'],
     [['--api-delay-ms', '-1'], 'milliseconds'],

@@ -150,6 +150,7 @@ describe('startOpenShiftSimulator: discovery', () => {
     expect(Object.keys(byName).sort()).toEqual([
       'configmaps',
       'namespaces',
+      'nodes',
       'pods',
       'secrets',
       'serviceaccounts',
@@ -263,7 +264,7 @@ describe('startOpenShiftSimulator: reads', () => {
       400,
     ],
     ['an unknown field selector', '/api/v1/secrets?fieldSelector=type%3DOpaque', 400],
-    ['a watch', `/api/v1/namespaces/${APISERVER_NAMESPACE}/pods?watch=true`, 405],
+    ['a watch of one object', `/api/v1/namespaces/${APISERVER_NAMESPACE}/pods/x?watch=true`, 405],
     ['a list of service accounts', '/api/v1/namespaces/default/serviceaccounts', 405],
   ])('refuses %s with a Status', async (_case, path, code) => {
     // Act
@@ -409,7 +410,7 @@ describe('startOpenShiftSimulator: secret writes', () => {
     expect(stale.json).toMatchObject(failure(409, 'Conflict'));
   });
 
-  it('refuses writes to any other secret with 403, and to other resources with 405', async () => {
+  it('refuses writes to any other secret and the operator-owned configmaps with 403, and to read-only resources with 405', async () => {
     // Act
     const bound = await callSim(sim, {
       method: 'PATCH',
@@ -418,10 +419,12 @@ describe('startOpenShiftSimulator: secret writes', () => {
       contentType: 'application/merge-patch+json',
     });
     const configMap = await callSim(sim, { method: 'DELETE', path: CERTS });
+    const node = await callSim(sim, { method: 'DELETE', path: '/api/v1/nodes/worker-0' });
 
     // Assess
     expect(bound.json).toMatchObject(failure(403, 'Forbidden'));
-    expect(configMap.json).toMatchObject(failure(405, 'MethodNotAllowed'));
+    expect(configMap.json).toMatchObject(failure(403, 'Forbidden'));
+    expect(node.json).toMatchObject(failure(405, 'MethodNotAllowed'));
   });
 
   it('POSTs the next secret when it is missing, and refuses a second create with 409 AlreadyExists', async () => {

@@ -14,6 +14,7 @@ import {
 import { createManualClock } from '#shared/adapters/memory/index.ts';
 import type { ClusterSigner, RotationPorts } from '#shared/ports.ts';
 import {
+  abortRotation,
   activateKey,
   confirmVisible,
   generateKey,
@@ -41,7 +42,7 @@ const ISSUER_BUCKET = 'keyturn-issuers';
 const DISTRIBUTION_ID = 'E2KEYTURN';
 /** Stands for a kubeconfig: the simulated cluster below does not parse it, the Lambda's path reads it. */
 const KUBECONFIG = 'apiVersion: v1\nkind: Config\n# the inventory cluster\n';
-const CLUSTER_FUNCTIONS = ['maintain', 'prepare', 'push', 'rollback', 'verify', 'watch-rollout'];
+const CLUSTER_FUNCTIONS = ['abort', 'maintain', 'prepare', 'push', 'rollback', 'verify', 'watch-rollout'];
 
 const clock = createManualClock(new Date('2026-03-01T00:00:00.000Z'));
 const kms = createFakeKms();
@@ -151,7 +152,7 @@ async function committedInventory(): Promise<Record<string, IamInventoryEntry>> 
 }
 
 describe('the IAM inventory of the rotation functions', () => {
-  it('records every SDK call each function sends through a rotation, a rollback and maintenance', async () => {
+  it('records every SDK call each function sends through a rotation, a rollback, two aborts and maintenance', async () => {
     // Act: a successful rotation, one rolled back after its push, then maintenance past the grace.
     for (const [rotationId, outcome] of [
       ['r1', 'activate'],
@@ -171,6 +172,21 @@ describe('the IAM inventory of the rotation functions', () => {
         await asFunction('verify', (ports) => verifyRotation(ports, input));
         await asFunction('activate', (ports) => activateKey(ports, input));
       }
+    }
+    // Two rotations stopped and aborted: one before its push (the new key is dropped), one after it (the
+    // previous key is pushed back).
+    for (const [rotationId, pushed] of [
+      ['r3', false],
+      ['r4', true],
+    ] as const) {
+      const input = { issuerId: ISSUER_ID, rotationId };
+      await asFunction('prepare', (ports) => prepareRotation(ports, { ...input, mode: 'manual' }));
+      await asFunction('generate', (ports) => generateKey(ports, input));
+      await asFunction('publish', (ports) => publishNewKey(ports, input));
+      await asFunction('confirm-visible', (ports) => confirmVisible(ports, input));
+      if (pushed) await asFunction('push', (ports) => pushKey(ports, input));
+      const aborted = await asFunction('abort', (ports) => abortRotation(ports, input));
+      expect(aborted.pushedBack).toBe(pushed);
     }
     clock.advance(3600_000);
     const maintained = await asFunction('maintain', (ports) =>

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { readdir, readFile, stat, utimes, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createFileKeyringStore, keyturnHomeLayout } from '#shared/adapters/local/index.ts';
@@ -152,19 +153,39 @@ describe('createFileKeyringStore', () => {
     ).rejects.toMatchObject({ code: 'ERR_ISSUER_NOT_FOUND' });
   });
 
-  it('gives up with ERR_KEYRING_CONFLICT while another process holds a fresh lock', async () => {
+  it.each([
+    ['a live process of this machine', () => ({ pid: process.pid })],
+    ['a process of another machine', async () => ({ pid: await goneProcessId(), host: 'elsewhere.example' })],
+  ])('gives up with ERR_KEYRING_CONFLICT while %s holds a fresh lock', async (_holder, holder) => {
     const store = createFileKeyringStore({ home: home.path, lock: { attempts: 3, retryDelayMs: 1 } });
     const created = await store.create(makeKeyring());
     const lockPath = `${keyturnHomeLayout(home.path).keyring('demo')}.lock`;
-    await writeFile(lockPath, JSON.stringify({ pid: 4242, time: new Date().toISOString(), token: 'x' }));
+    const { pid, ...host } = await holder();
+    await writeFile(lockPath, JSON.stringify({ pid, ...host, time: new Date().toISOString(), token: 'x' }));
 
     const error = await store
       .update(withAudience('other'), created.revision)
       .catch((caught: unknown) => caught);
 
     expect(error).toMatchObject({ code: 'ERR_KEYRING_CONFLICT' });
-    expect((error as Error).message).toContain('pid 4242');
-    expect(await readFile(lockPath, 'utf8')).toContain('4242');
+    expect((error as Error).message).toContain(`pid ${pid}`);
+    expect(await readFile(lockPath, 'utf8')).toContain(String(pid));
+  });
+
+  it('breaks at once a fresh lock whose process is gone, as a killed keyturn leaves it (RECOVERABLE)', async () => {
+    const store = createFileKeyringStore({ home: home.path, lock: { attempts: 3, retryDelayMs: 1 } });
+    const created = await store.create(makeKeyring());
+    const lockPath = `${keyturnHomeLayout(home.path).keyring('demo')}.lock`;
+    const pid = await goneProcessId();
+    await writeFile(
+      lockPath,
+      JSON.stringify({ pid, host: hostname(), time: new Date().toISOString(), token: 'x' }),
+    );
+
+    const updated = await store.update(withAudience('other'), created.revision);
+
+    expect(updated.keyring.policy.audience).toBe('other');
+    expect(await readdir(keyturnHomeLayout(home.path).keyringsDir)).toEqual(['demo.json']);
   });
 
   it.each([
@@ -274,3 +295,11 @@ describe('createFileKeyringStore', () => {
     expect(await createFileKeyringStore({ home: home.path }).list()).toEqual([]);
   });
 });
+
+/** The pid of a process that ran and exited: no process of this machine has it now (for a while). */
+async function goneProcessId(): Promise<number> {
+  const child = spawn(process.execPath, ['-e', '']);
+  const pid = child.pid ?? 0;
+  await once(child, 'close');
+  return pid;
+}

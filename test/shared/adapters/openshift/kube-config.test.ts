@@ -187,3 +187,92 @@ describe('createOpenShiftClusterSigner kubeconfig', () => {
     expect(refuse).toThrow(expect.objectContaining({ code: 'ERR_CLUSTER_CONFIG' }));
   });
 });
+
+describe('createOpenShiftClusterSigner inlineCredentialsOnly', () => {
+  /** The simulator's kubeconfig with its `token:` line replaced by `user`. */
+  const withUser = (user: string) => simulator.kubeconfig().replace(/^ {4}token: .*$/m, `    ${user}`);
+
+  it('keeps token-file for a human kubeconfig: reads the token and connects', async () => {
+    // Prepare
+    const tokenFile = join(folder, 'token');
+    writeFileSync(tokenFile, simulator.token, { mode: 0o600 });
+    const file = join(folder, 'token-file-config');
+    writeFileSync(file, withUser(`token-file: ${tokenFile}`), { mode: 0o600 });
+    const signer = createOpenShiftClusterSigner({ kubeconfig: { file } });
+
+    // Act
+    const keys = await signer.readKeys();
+
+    // Assess
+    expect(keys.trustedKids).toEqual([current.publicKey.kid]);
+  });
+
+  it.each([
+    'exec: {apiVersion: client.authentication.k8s.io/v1, command: oc-login-helper}',
+    'auth-provider: {name: oidc, config: {idp-issuer-url: https://idp.example.com}}',
+    'client-certificate: tls.crt\n    client-key: tls.key',
+  ])("keeps %s for a human kubeconfig (the CLI's --kubeconfig)", (user) => {
+    // Prepare
+    const file = join(folder, 'human-config');
+    writeFileSync(file, withUser(user), { mode: 0o600 });
+
+    // Act
+    const load = () => createOpenShiftClusterSigner({ kubeconfig: { file } });
+
+    // Assess
+    expect(load).not.toThrow();
+  });
+
+  it('refuses a file reference in a kubeconfig file as well as in text, before reading it', () => {
+    // Prepare: a token-file that does not exist, so reading it would fail differently.
+    const file = join(folder, 'unsafe-config');
+    writeFileSync(file, withUser(`token-file: ${join(folder, 'no-such-token')}`), { mode: 0o600 });
+
+    // Act
+    const refuse = () => createOpenShiftClusterSigner({ kubeconfig: { file }, inlineCredentialsOnly: true });
+
+    // Assess
+    expect(refuse).toThrow(
+      expect.objectContaining({
+        name: 'ClusterConfigError',
+        code: 'ERR_CLUSTER_CREDENTIALS_UNSAFE',
+        references: ['users[0].user.token-file'],
+        message: expect.stringMatching(/users\[0\]\.user\.token-file.*client-certificate-data/),
+      }),
+    );
+  });
+
+  it('connects with a token and certificate-authority-data', async () => {
+    // Prepare
+    const signer = createOpenShiftClusterSigner({
+      kubeconfig: { yaml: simulator.kubeconfig() },
+      inlineCredentialsOnly: true,
+    });
+
+    // Act
+    const keys = await signer.readKeys();
+
+    // Assess
+    expect(keys.trustedKids).toEqual([current.publicKey.kid]);
+  });
+
+  it('rejects text that is not YAML as ERR_CLUSTER_CONFIG, without repeating the token', () => {
+    // Act
+    let error: unknown;
+    try {
+      createOpenShiftClusterSigner({
+        kubeconfig: { yaml: `users:\n- name: a\n  user:\n    token: ${simulator.token}\n   bad: [` },
+        inlineCredentialsOnly: true,
+      });
+    } catch (caught) {
+      error = caught;
+    }
+
+    // Assess
+    expect(error).toMatchObject({
+      code: 'ERR_CLUSTER_CONFIG',
+      message: expect.stringContaining('not valid YAML'),
+    });
+    expect((error as Error).message).not.toContain(simulator.token);
+  });
+});

@@ -1,0 +1,169 @@
+import { execFile } from 'node:child_process';
+import { accessSync, constants } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { delimiter, join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type OpenShiftSimulator, startOpenShiftSimulator } from '#local/openshift-sim/http/index.ts';
+import { createFakeClock, type FakeClock, generateTestKeys, ISSUER } from '../cluster-fixtures.ts';
+import { ocRebootConfig } from '../platform-fixtures.ts';
+
+const hasKubectl = (process.env.PATH ?? '').split(delimiter).some((directory) => {
+  try {
+    accessSync(join(directory, 'kubectl'), constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+});
+if (!hasKubectl) {
+  console.warn('kubectl is not on PATH: skipping the kubectl tests of the simulated platform objects');
+}
+
+describe.skipIf(!hasKubectl)(
+  'kubectl against the simulated ClusterOperators, pools, nodes and workloads',
+  () => {
+    let directory: string;
+    let sim: OpenShiftSimulator;
+    let clock: FakeClock;
+
+    const kubectl = (...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> =>
+      new Promise((resolve) => {
+        execFile(
+          'kubectl',
+          args,
+          {
+            timeout: 60_000,
+            env: { ...process.env, HOME: directory, KUBECONFIG: join(directory, 'kubeconfig') },
+          },
+          (error, stdout, stderr) => {
+            const code = error === null ? 0 : typeof error.code === 'number' ? error.code : -1;
+            resolve({ code, stdout, stderr });
+          },
+        );
+      });
+
+    beforeAll(async () => {
+      const [initialKey] = await generateTestKeys();
+      directory = await mkdtemp(join(tmpdir(), 'keyturn-kubectl-platform-'));
+      clock = createFakeClock();
+      sim = await startOpenShiftSimulator({
+        issuerUrl: ISSUER,
+        initialKey,
+        clock,
+        nodeRebootSeconds: 10,
+        degradedOperators: ['cloud-credential'],
+      });
+      await writeFile(join(directory, 'kubeconfig'), sim.kubeconfig(), { mode: 0o600 });
+    });
+    afterAll(async () => {
+      await sim?.close();
+      await rm(directory, { recursive: true, force: true });
+    });
+
+    it('lists the ClusterOperators and waits on their conditions (kubectl wait lists, then watches)', async () => {
+      // Act
+      const list = await kubectl('get', 'clusteroperators', '-o', 'name');
+      const stable = await kubectl(
+        'wait',
+        '--for=condition=Progressing=False',
+        'co',
+        '--all',
+        '--timeout=10s',
+      );
+      const degraded = await kubectl(
+        'wait',
+        '--for=condition=Degraded=True',
+        'co/cloud-credential',
+        '--timeout=10s',
+      );
+
+      // Assess
+      expect(list.stdout.split('\n').filter(Boolean)).toEqual([
+        'clusteroperator.config.openshift.io/authentication',
+        'clusteroperator.config.openshift.io/cloud-credential',
+        'clusteroperator.config.openshift.io/kube-apiserver',
+        'clusteroperator.config.openshift.io/machine-config',
+      ]);
+      expect(stable.code).toBe(0);
+      expect(degraded).toMatchObject({
+        code: 0,
+        stdout: 'clusteroperator.config.openshift.io/cloud-credential condition met\n',
+      });
+    });
+
+    it('shows the pools, the nodes with their MCO annotations, and the workload pods with their token kid', async () => {
+      // Act
+      const pools = await kubectl('get', 'mcp', '-o', 'jsonpath={.items[*].metadata.name}');
+      const nodes = await kubectl(
+        'get',
+        'nodes',
+        '-o',
+        'jsonpath={range .items[*]}{.metadata.name}={.metadata.annotations.machineconfiguration\\.openshift\\.io/state}{"\\n"}{end}',
+      );
+      const pods = await kubectl(
+        'get',
+        'pods',
+        '-n',
+        'workloads',
+        '-o',
+        'jsonpath={range .items[*]}{.spec.nodeName} {.metadata.annotations.sim\\.keyturn\\.io/token-kid}{"\\n"}{end}',
+      );
+
+      // Assess
+      expect(pools.stdout).toBe('master worker');
+      expect(nodes.stdout.split('\n').filter(Boolean)).toEqual(
+        ['master-0', 'master-1', 'master-2', 'worker-0', 'worker-1'].map((name) => `${name}=Done`),
+      );
+      const kids = pods.stdout.split('\n').filter(Boolean);
+      expect(kids).toHaveLength(4);
+      expect(kids[0]).toMatch(/^worker-0 [\w-]{43}$/);
+    });
+
+    it('applies a MachineConfig as oc does, and the worker pool starts updating', async () => {
+      // Prepare
+      const config = ocRebootConfig('worker', { 'machineconfiguration.openshift.io/role': 'worker' }, 1);
+      await writeFile(join(directory, 'reboot.json'), JSON.stringify(config));
+
+      // Act
+      const applied = await kubectl('apply', '--validate=false', '-f', join(directory, 'reboot.json'));
+      const updating = await kubectl('wait', '--for=condition=Updating=True', 'mcp/worker', '--timeout=10s');
+      clock.advance(20);
+      const updated = await kubectl('wait', '--for=condition=Updated=True', 'mcp/worker', '--timeout=10s');
+
+      // Assess
+      expect(applied).toMatchObject({ code: 0 });
+      expect(updating.code).toBe(0);
+      expect(updated.code).toBe(0);
+    });
+
+    it('applies a namespace and a configmap (kubectl apply sends JSON)', async () => {
+      // Prepare
+      const file = join(directory, 'objects.json');
+      await writeFile(
+        file,
+        JSON.stringify({
+          apiVersion: 'v1',
+          kind: 'List',
+          items: [
+            { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'team-a' } },
+            {
+              apiVersion: 'v1',
+              kind: 'ConfigMap',
+              metadata: { name: 'settings', namespace: 'team-a' },
+              data: { a: 'b' },
+            },
+          ],
+        }),
+      );
+
+      // Act
+      const applied = await kubectl('apply', '--validate=false', '-f', file);
+      const read = await kubectl('get', 'configmap', 'settings', '-n', 'team-a', '-o', 'jsonpath={.data.a}');
+
+      // Assess
+      expect(applied.stdout).toBe('namespace/team-a created\nconfigmap/settings created\n');
+      expect(read.stdout).toBe('b');
+    });
+  },
+);
