@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import * as cliStartup from './cli-startup.ts';
 import * as keyGeneration from './key-generation.ts';
 import * as keySet from './key-set.ts';
 import {
@@ -22,6 +23,7 @@ const BENCHMARKS: Readonly<Record<string, () => Promise<BenchResult>>> = {
   'key-generation': keyGeneration.run,
   'rotation-engine': rotationEngine.run,
   workflow: workflow.run,
+  'cli-startup': cliStartup.run,
 };
 
 const USAGE = `usage: npm run bench -- [--json] [--only ${Object.keys(BENCHMARKS).join(',')}]`;

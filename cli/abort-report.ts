@@ -18,6 +18,7 @@ export function describeAbort(
     none: 'it had no new key yet',
     dropped: `new key ${result.newKid} was never pushed: dropped, and keys.json republished without it`,
     kept: `previous key ${result.activeKid} pushed back to the cluster; new key ${result.newKid} may have signed, so it stays in keys.json until ${newKey?.removeAfter ?? 'its grace ends'} (${maintain} removes it then)`,
+    active: `new key ${result.newKid} was already active and stays so; the token refresh phase did not finish, so the old key stays in keys.json until its grace ends (${maintain} removes it then); the cluster's rotation guard was given back`,
   }[result.newKey];
   return (
     `Aborted rotation ${result.rotationId} of issuer ${issuerId} (stopped at: ${result.stage}); ${what}.\n` +

@@ -1,5 +1,4 @@
-import { s3Client } from '#shared/adapters/aws/clients.ts';
-import { createS3KeyringStore } from '#shared/adapters/aws/s3-keyring-store.ts';
+import { createStackKeyringStore } from '#shared/adapters/aws/s3-keyring-store.ts';
 import type { KeyturnStackOutputs } from '#shared/adapters/aws/stack-outputs.ts';
 import { KeyturnError } from '#shared/errors.ts';
 import { type AwsTargetOptions, awsTargetFlags } from './aws-target.ts';
@@ -16,7 +15,7 @@ export async function selectAwsIssuers(
   stack: KeyturnStackOutputs,
   options: AwsTargetOptions & { readonly requested?: readonly string[] },
 ): Promise<string[]> {
-  const store = createS3KeyringStore({ bucket: stack.stateBucketName, s3: s3Client(options.region) });
+  const store = createStackKeyringStore(stack, options.region);
   const known = await store.list();
   const where = `s3://${stack.stateBucketName}/keyrings/ (stack ${stack.stackName})`;
   const create = `keyturn init --aws --issuer-id ID${awsTargetFlags(options)}`;

@@ -1,4 +1,3 @@
-import { s3Client } from '#shared/adapters/aws/clients.ts';
 import { type StartedExecution, startOrJoinExecution } from '#shared/adapters/aws/executions.ts';
 import {
   type AttemptKind,
@@ -6,7 +5,7 @@ import {
   findRotationAttempts,
   nextAttemptName,
 } from '#shared/adapters/aws/rotation-attempts.ts';
-import { createS3KeyringStore } from '#shared/adapters/aws/s3-keyring-store.ts';
+import { createStackKeyringStore } from '#shared/adapters/aws/s3-keyring-store.ts';
 import type { KeyturnStackOutputs } from '#shared/adapters/aws/stack-outputs.ts';
 import type { Keyring } from '#shared/keyring/keyring.ts';
 import type { GoOnCommands } from '#shared/rotation/resume-plan.ts';
@@ -18,7 +17,7 @@ export async function readAwsKeyring(
   issuerId: string,
   target: AwsTargetOptions,
 ): Promise<Keyring | undefined> {
-  const store = createS3KeyringStore({ bucket: stack.stateBucketName, s3: s3Client(target.region) });
+  const store = createStackKeyringStore(stack, target.region);
   return (await store.read(issuerId))?.keyring;
 }
 

@@ -10,6 +10,13 @@ export interface EmergencyRequest {
   readonly issuerId?: string;
   /** `--yes`: confirmed on the command line. */
   readonly yes: boolean;
+  /** False with `--no-reboot`: the key leaves keys.json at once instead of after the nodes rebooted. @default true */
+  readonly reboot?: boolean;
+}
+
+/** The outage `--no-reboot` causes, in the CLI's words (docs/openshift.md explains the 80 % rule). */
+export function noRebootOutage(kid: string): string {
+  return `every pod holding a token signed by ${kid} is refused by STS until kubelet refreshes it: up to 80 % of the token's lifetime or 24 h`;
 }
 
 /**
@@ -23,8 +30,10 @@ export async function confirmEmergency(
   command: Command,
   request: EmergencyRequest,
 ): Promise<void> {
-  if (request.yes) return;
   const { kid } = request;
+  const reboot = request.reboot !== false;
+  if (!reboot) io.err(`keyturn: --no-reboot: ${noRebootOutage(kid)}\n`);
+  if (request.yes) return;
   const issuer = request.issuerId === undefined ? '' : ` of issuer ${request.issuerId}`;
   if (io.ask === undefined) {
     command.error(
@@ -33,12 +42,15 @@ export async function confirmEmergency(
       { exitCode: 2 },
     );
   }
+  const removal = reboot
+    ? '  A new key is published, pushed to the cluster and verified. Then every node is rebooted\n' +
+      '  (oc adm reboot-machine-config-pool mcp/worker mcp/master), so every pod gets a token from the new\n' +
+      `  key, and once the cluster is stable again ${kid} leaves keys.json, without the grace period.\n` +
+      '  Every pod restarts on the way; no workload is cut off from AWS STS.\n'
+    : '  A new key is published, pushed to the cluster and verified. Then, with --no-reboot, once the new\n' +
+      `  key is active, ${kid} leaves keys.json at once: ${noRebootOutage(kid)}.\n`;
   const answer = await io.ask(
-    `Emergency rotation${issuer}: key ${kid} is treated as compromised.\n` +
-      '  A new key is published, pushed to the cluster and verified. Then, once the new key is active,\n' +
-      `  ${kid} leaves keys.json at once, without the grace period: every token it signed stops working\n` +
-      '  at the relying parties (AWS STS rejects it), and workloads that still hold one fail until they get\n' +
-      '  a token from the new key.\n' +
+    `Emergency rotation${issuer}: key ${kid} is treated as compromised.\n${removal}` +
       `Rotate and remove ${kid}? Type yes to go on (--yes skips this question): `,
   );
   if (!/^\s*y(es)?\s*$/i.test(answer)) {

@@ -46,6 +46,7 @@ import type {
   KeyringConflictError,
   KeyringFormatError,
 } from '#shared/keyring/errors.ts';
+import type { KeyringTamperedError } from '#shared/keyring/keyring-mac.ts';
 import type { InvalidKeyError } from '#shared/keys/errors.ts';
 import type {
   ClusterAnswerError,
@@ -55,15 +56,20 @@ import type {
   UnsafeNameError,
   VaultError,
 } from '#shared/port-errors.ts';
+import type { PreflightError } from '#shared/preflight/errors.ts';
 import type {
   AbortFailedError,
+  ClusterUnstableError,
   DriftDetectedError,
+  GraceBelowTokenLifetimeError,
+  NodesNotRebootedError,
   RotationInProgressError,
   RotationNotInFlightError,
   RotationRequestError,
   StepNotReadyError,
   VerificationFailedError,
 } from '#shared/rotation/errors.ts';
+import type { InitIncompleteError } from '#shared/rotation/init-issuer.ts';
 import type { TokenRejectedError } from '#shared/tokens/errors.ts';
 import type { FollowStoppedError } from './aws-follow.ts';
 import type { AwsIssuersError } from './aws-issuers.ts';
@@ -87,6 +93,7 @@ export type KeyturnErrorCode = CodeOf<
   | TokenRejectedError
   | KeyringFormatError
   | KeyringConflictError
+  | KeyringTamperedError
   | IssuerExistsError
   | IssuerNotFoundError
   | InvariantViolationError
@@ -97,6 +104,11 @@ export type KeyturnErrorCode = CodeOf<
   | DriftDetectedError
   | VerificationFailedError
   | AbortFailedError
+  | InitIncompleteError
+  | ClusterUnstableError
+  | NodesNotRebootedError
+  | GraceBelowTokenLifetimeError
+  | PreflightError
   | UnsafeNameError
   | VaultError
   | PublishConflictError

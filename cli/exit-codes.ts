@@ -65,8 +65,13 @@ export const EXIT_CODE_OF: Readonly<Record<KeyturnErrorCode, ExitCodeValue>> = {
   // keyrings and rotations: a refused request or a failed rotation
   ERR_KEYRING_FORMAT: rejected,
   ERR_KEYRING_CONFLICT: environment,
+  // a keyring whose MAC fails or is missing: a person checks it, restores it or re-seals it
+  ERR_KEYRING_TAMPERED: environment,
+  ERR_KEYRING_UNSEALED: environment,
   ERR_ISSUER_EXISTS: rejected,
   ERR_ISSUER_URL_TAKEN: rejected,
+  // init created the issuer but could not publish it: keyturn maintain does (a set-up problem to fix)
+  ERR_INIT_INCOMPLETE: environment,
   ERR_ISSUER_NOT_FOUND: rejected,
   ERR_INVARIANT: rejected,
   ERR_ROTATION_IN_PROGRESS: environment,
@@ -76,6 +81,12 @@ export const EXIT_CODE_OF: Readonly<Record<KeyturnErrorCode, ExitCodeValue>> = {
   ERR_DRIFT: rejected,
   ERR_VERIFICATION_FAILED: rejected,
   ERR_ABORT_FAILED: rejected,
+  ERR_CLUSTER_UNSTABLE: rejected,
+  ERR_NODES_NOT_REBOOTED: rejected,
+  ERR_GRACE_BELOW_TOKEN_LIFETIME: environment,
+  // keyturn preflight: a check failed; or nothing to check (no kubeconfig, no issuer)
+  ERR_PREFLIGHT_FAILED: rejected,
+  ERR_PREFLIGHT_SETUP: environment,
   // the ports
   ERR_UNSAFE_NAME: rejected,
   ERR_VAULT_TAMPERED: rejected,
@@ -83,6 +94,7 @@ export const EXIT_CODE_OF: Readonly<Record<KeyturnErrorCode, ExitCodeValue>> = {
   ERR_VAULT_REF: rejected,
   ERR_VAULT_SLOT_TAKEN: rejected,
   ERR_VAULT_MASTER_KEY: environment,
+  ERR_VAULT_MASTER_KEY_MISSING: environment,
   ERR_PUBLISH_CONFLICT: environment,
   ERR_INVALIDATION_TIMEOUT: environment,
   ERR_CLUSTER_UNAUTHORIZED: environment,
@@ -139,6 +151,7 @@ export const EXIT_CODE_OF: Readonly<Record<KeyturnErrorCode, ExitCodeValue>> = {
   ERR_ISSUER_NOT_SERVABLE: rejected,
   ERR_HOME_BUSY: environment,
   ERR_HOME_UNUSABLE: environment,
+  ERR_HOME_UNSAFE: environment,
   ERR_WORKFLOW_FAILED: rejected,
   ERR_WORKFLOW_BINDING: internal,
   ERR_SIM_NOT_FOUND: rejected,

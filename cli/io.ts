@@ -10,8 +10,11 @@ export interface CliIo {
   readonly out: (text: string) => void;
   /** Writes to standard error (progress and errors). */
   readonly err: (text: string) => void;
-  /** Reads all of standard input (for `-` as a file name). */
-  readonly readStdin: () => Promise<Buffer>;
+  /**
+   * Standard input as chunks (for `-` as a file name). Read through {@link readInput}, which stops at
+   * the input cap instead of buffering whatever is piped in.
+   */
+  readonly stdin: () => AsyncIterable<Uint8Array>;
   /** Directory relative paths are resolved against. */
   readonly cwd: string;
   /** Environment variables (KEYTURN_HOME...). */
@@ -28,6 +31,8 @@ export interface CliIo {
    * needs a confirmation refuses unless told `--yes`. @default absent (no terminal)
    */
   readonly ask?: (question: string) => Promise<string>;
+  /** Standard error is a terminal: progress may rewrite a line in place. @default false */
+  readonly errIsTerminal?: boolean;
 }
 
 /** A file the command needs could not be read or written; the message names the file and what to do. */
@@ -36,13 +41,16 @@ export class CliInputError extends KeyturnError<'ERR_CLI_FILE'> {}
 const ALREADY_EXISTS =
   'a file with that name already exists; keyturn never overwrites key files (move it away or choose another directory)';
 
-/** Largest input file read (keys, tokens, key sets are a few KiB). */
-const MAX_INPUT_BYTES = 1024 * 1024;
+/** Largest input read from a file or standard input (keys, tokens, key sets are a few KiB): 1 MiB. */
+export const MAX_INPUT_BYTES = 1024 * 1024;
 
-/** Reads an input file (or standard input for `-`), with clear errors for missing, unreadable or huge files. */
+/**
+ * Reads an input file (or standard input for `-`), with clear errors for missing, unreadable or huge
+ * inputs: both are capped at {@link MAX_INPUT_BYTES}.
+ */
 export async function readInput(io: CliIo, path: string, what: string): Promise<Buffer> {
   if (path === '-') {
-    return io.readStdin();
+    return readStandardInput(io, what);
   }
   const fullPath = resolve(io.cwd, path);
   try {
@@ -57,6 +65,26 @@ export async function readInput(io: CliIo, path: string, what: string): Promise<
   } catch (error) {
     throw asCliError(error, `cannot read ${what} ${path}`);
   }
+}
+
+/**
+ * Reads standard input up to the cap, and stops reading (closing the stream) as soon as it is passed:
+ * a command fed an endless pipe fails at once instead of buffering it.
+ */
+async function readStandardInput(io: CliIo, what: string): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of io.stdin()) {
+    size += chunk.byteLength;
+    if (size > MAX_INPUT_BYTES) {
+      throw new CliInputError(
+        'ERR_CLI_FILE',
+        `${what} on standard input is more than ${MAX_INPUT_BYTES} bytes; that is too large`,
+      );
+    }
+    chunks.push(Buffer.from(chunk));
+  }
+  return Buffer.concat(chunks);
 }
 
 /** Writes text to `--output` atomically (temp file + rename), or to standard output without one. */

@@ -1,50 +1,50 @@
+import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline/promises';
-import { Command, CommanderError } from 'commander';
-import { registerCreateKeyPair } from './commands/create-key-pair.ts';
-import { registerDiscovery } from './commands/discovery.ts';
-import { registerInit } from './commands/init.ts';
-import { registerJwks } from './commands/jwks.ts';
-import { registerKid } from './commands/kid.ts';
-import { registerMaintain } from './commands/maintain.ts';
-import { registerRotate } from './commands/rotate.ts';
-import { registerServe } from './commands/serve.ts';
-import { registerSim } from './commands/sim.ts';
-import { registerStatus } from './commands/status.ts';
-import { registerVerifyToken } from './commands/verify-token.ts';
+import { Command, CommanderError, Help } from 'commander';
+import { COMMANDS, commandNamed } from './command-table.ts';
 import { ExitCode, type ExitCodeValue, exitCodeFor } from './exit-codes.ts';
 import type { CliIo } from './io.ts';
 
-/** Builds the `keyturn` program; a fresh one per run so in-process tests never share state. */
-export function buildProgram(io: CliIo): Command {
+/** keyturn's version, from its package.json (read once, synchronously: no import of the rest). */
+export const KEYTURN_VERSION: string = (
+  JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
+).version;
+
+/**
+ * Builds the `keyturn` program; a fresh one per run so in-process tests never share state. Only the command
+ * `argv` names is loaded and registered in full; the others stand in the help as their name and summary
+ * (cli/command-table.ts), so a run pays only for the modules its command uses.
+ */
+export async function buildProgram(io: CliIo, argv: readonly string[] = []): Promise<Command> {
   const program = new Command('keyturn')
     .description(
       'Rotate Kubernetes/OpenShift service-account signing keys published as an OIDC issuer for AWS STS',
     )
+    .version(KEYTURN_VERSION, '-V, --version', 'print the keyturn version')
     .option('--debug', 'show stack traces of errors')
     .exitOverride()
     .configureOutput({ writeOut: io.out, writeErr: io.err })
     .showHelpAfterError('(run with --help for usage)');
-  for (const register of [
-    registerCreateKeyPair,
-    registerKid,
-    registerJwks,
-    registerDiscovery,
-    registerVerifyToken,
-    registerInit,
-    registerStatus,
-    registerRotate,
-    registerMaintain,
-    registerServe,
-    registerSim,
-  ]) {
-    register(program, io);
+  const named = commandNamed(argv);
+  const terms = new Map<string, string>();
+  for (const entry of COMMANDS) {
+    if (entry === named) {
+      (await entry.load())(program, io);
+    } else {
+      program.command(entry.name).description(entry.summary);
+      terms.set(entry.name, entry.term);
+    }
   }
+  const standard = new Help();
+  program.configureHelp({
+    subcommandTerm: (command) => terms.get(command.name()) ?? standard.subcommandTerm(command),
+  });
   return program;
 }
 
 /** Runs one command line and returns its exit code; errors become one clear line on stderr. */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCodeValue> {
-  const program = buildProgram(io);
+  const program = await buildProgram(io, argv);
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return ExitCode.ok;
@@ -72,7 +72,7 @@ export function processIo(): CliIo {
   return {
     out: (text) => process.stdout.write(text),
     err: (text) => process.stderr.write(text),
-    readStdin: readStandardInput,
+    stdin: () => process.stdin,
     cwd: process.cwd(),
     env: process.env,
     untilStopped: () =>
@@ -82,6 +82,7 @@ export function processIo(): CliIo {
       }),
     fetch: globalThis.fetch,
     ...(process.stdin.isTTY && process.stderr.isTTY ? { ask: askOnTerminal } : {}),
+    errIsTerminal: process.stderr.isTTY === true,
   };
 }
 
@@ -93,12 +94,4 @@ async function askOnTerminal(question: string): Promise<string> {
   } finally {
     terminal.close();
   }
-}
-
-async function readStandardInput(): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) {
-    chunks.push(Buffer.from(chunk));
-  }
-  return Buffer.concat(chunks);
 }

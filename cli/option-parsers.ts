@@ -11,6 +11,12 @@ export function parseBitsOption(value: string): RsaBits {
   }
 }
 
+/** `--token-refresh`: `wait` (keep the old key for the grace) or `reboot` (reboot the nodes, then drop it). */
+export function parseTokenRefreshOption(value: string): 'wait' | 'reboot' {
+  if (value === 'wait' || value === 'reboot') return value;
+  throw new InvalidArgumentError('expected wait or reboot');
+}
+
 /** `--port`: 0–65535. */
 export function parsePortOption(value: string): number {
   const port = Number(value);

@@ -4,7 +4,12 @@ import { BUCKET_NAME_PATTERN, ISSUER_ID_PATTERN } from '#shared/identifiers.ts';
 import { TaskConfigError } from './task-errors.ts';
 
 /** The environment variables every task Lambda needs (the infrastructure sets them). */
-export const REQUIRED_ENV = ['KEYTURN_KMS_KEY_ID', 'KEYTURN_STATE_BUCKET', 'KEYTURN_ISSUER_BUCKET'] as const;
+export const REQUIRED_ENV = [
+  'KEYTURN_KMS_KEY_ID',
+  'KEYTURN_KEYRING_MAC_KEY_ID',
+  'KEYTURN_STATE_BUCKET',
+  'KEYTURN_ISSUER_BUCKET',
+] as const;
 
 /** Where an issuer's documents are published: a bucket, and the distribution in front of it if any. */
 export interface IssuerTarget {
@@ -17,6 +22,8 @@ export interface IssuerTarget {
 export interface AwsTaskConfig {
   /** KEYTURN_KMS_KEY_ID: the customer-managed key (its ARN) that makes and seals the signing keys. */
   readonly kmsKeyId: string;
+  /** KEYTURN_KEYRING_MAC_KEY_ID: the KMS HMAC key (its ARN) that authenticates every keyring revision. */
+  readonly keyringMacKeyId: string;
   /** KEYTURN_STATE_BUCKET: where the keyrings live. */
   readonly stateBucket: string;
   /** KEYTURN_ISSUER_BUCKET and KEYTURN_DISTRIBUTION_ID: where issuers are published by default. */
@@ -53,6 +60,7 @@ export function readAwsTaskConfig(env: NodeJS.ProcessEnv): AwsTaskConfig {
   const distributionId = env.KEYTURN_DISTRIBUTION_ID;
   return {
     kmsKeyId: env.KEYTURN_KMS_KEY_ID ?? '',
+    keyringMacKeyId: env.KEYTURN_KEYRING_MAC_KEY_ID ?? '',
     stateBucket: env.KEYTURN_STATE_BUCKET ?? '',
     defaultTarget: {
       bucket: env.KEYTURN_ISSUER_BUCKET ?? '',

@@ -5,6 +5,7 @@ import { createS3KeyringStore } from '#shared/adapters/aws/s3-keyring-store.ts';
 import { createS3Publisher } from '#shared/adapters/aws/s3-publisher.ts';
 import type { Fetch } from '#shared/issuer/read-public-issuer.ts';
 import type { AuditLog, Clock, RotationPorts } from '#shared/ports.ts';
+import { redactAuditEntry } from '#shared/redaction.ts';
 import { issuerTargetOf, REQUIRED_ENV, readAwsTaskConfig } from './aws-config.ts';
 import { type ConnectCluster, createSecretClusterSigner } from './cluster-port.ts';
 import { createKeyturnLogger } from './observability.ts';
@@ -22,6 +23,8 @@ export interface AwsPortsOptions {
   readonly fetch?: Fetch;
   /** How a kubeconfig becomes a cluster. @default the OpenShift adapter */
   readonly connectCluster?: ConnectCluster;
+  /** A lead time below keys.json's max-age outside an emergency. @default 'allow'; a Lambda's: 'refuse' */
+  readonly shortLeadTime?: 'refuse' | 'allow';
 }
 
 /** Ports of one issuer, built on the process's shared adapters. */
@@ -31,7 +34,7 @@ const systemClock: Clock = { now: () => new Date() };
 
 /**
  * The ports of a task Lambda on AWS, per issuer. Shared by every issuer of the process: the KMS + Secrets
- * Manager vault, the S3 keyring store, the clock, the audit trail (lines in the function's log) and the
+ * Manager vault, the S3 keyring store (each revision authenticated by the KMS HMAC key), the clock, the audit trail (lines in the function's log) and the
  * cache of kubeconfigs. Per issuer, made once and kept: the publisher (the stack's issuer bucket and
  * distribution, or the issuer's entry in KEYTURN_ISSUER_TARGETS) and the cluster, which reads the
  * issuer's kubeconfig from Secrets Manager at its first call only. Reads the environment at once and
@@ -45,10 +48,11 @@ export function createAwsPortsProvider(
   const clock = options.clock ?? systemClock;
   const shared = {
     vault: createAwsVault({ kmsKeyId: config.kmsKeyId }),
-    store: createS3KeyringStore({ bucket: config.stateBucket }),
+    store: createS3KeyringStore({ bucket: config.stateBucket, macKeyId: config.keyringMacKeyId }),
     clock,
     audit: createLoggerAuditLog(options.logger ?? createKeyturnLogger()),
     actor: 'workflow',
+    ...(options.shortLeadTime === undefined ? {} : { shortLeadTime: options.shortLeadTime }),
   };
   const credentials = createClusterCredentials({
     secretPrefix: config.clusterSecretPrefix,
@@ -68,11 +72,14 @@ export function createAwsPortsProvider(
   };
 }
 
-/** An AuditLog that writes each entry as one structured log line (`message: 'audit'`). */
+/**
+ * An AuditLog that writes each entry as one structured log line (`message: 'audit'`), key material in
+ * its text redacted (SEALED).
+ */
 export function createLoggerAuditLog(logger: Logger): AuditLog {
   return {
     async append(entry) {
-      logger.info('audit', { audit: entry });
+      logger.info('audit', { audit: redactAuditEntry(entry) });
     },
   };
 }
@@ -80,12 +87,13 @@ export function createLoggerAuditLog(logger: Logger): AuditLog {
 /**
  * The ports provider of a task Lambda: reads the environment at the first invocation (not at import, so a
  * misconfigured function fails its invocations with ERR_TASK_CONFIG) and keeps the adapters for the
- * life of the process.
+ * life of the process. A deployed rotation refuses a lead time below keys.json's max-age outside an
+ * emergency (CloudFront and STS cache it).
  */
 export function lazyAwsPorts(options: AwsPortsOptions = {}): PortsProvider {
   let portsOf: AwsPortsOf | undefined;
   return (issuerId) => {
-    portsOf ??= createAwsPortsProvider(process.env, options);
+    portsOf ??= createAwsPortsProvider(process.env, { shortLeadTime: 'refuse', ...options });
     return portsOf(issuerId);
   };
 }

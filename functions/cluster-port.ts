@@ -66,6 +66,14 @@ export function createSecretClusterSigner(options: SecretClusterSignerOptions): 
     rolloutProgress: async (kid) => (await signer()).rolloutProgress(kid),
     requestToken: async (audience) => (await signer()).requestToken(audience),
     readKeys: async () => (await signer()).readKeys(),
+    readStability: async () => (await signer()).readStability(),
+    readTokenLifetime: async () => (await signer()).readTokenLifetime(),
+    readPoolReboot: async (pool) => (await signer()).readPoolReboot(pool),
+    requestPoolReboot: async (pool, rebootNumber) => (await signer()).requestPoolReboot(pool, rebootNumber),
+    rebootProgress: async (pool, rebootNumber) => (await signer()).rebootProgress(pool, rebootNumber),
+    readRotationGuard: async (operation) => (await signer()).readRotationGuard(operation),
+    holdRotationGuard: async (operation) => (await signer()).holdRotationGuard(operation),
+    releaseRotationGuard: async (operation) => (await signer()).releaseRotationGuard(operation),
   };
 }
 

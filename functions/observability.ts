@@ -4,6 +4,7 @@ import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { KeyturnError } from '#shared/errors.ts';
+import { redactSecrets } from '#shared/redaction.ts';
 import { StepNotReadyError, type TaskResults } from '#shared/rotation/index.ts';
 import type { TaskName } from '#shared/workflow-tasks.ts';
 import { recordResultMetrics } from './result-metrics.ts';
@@ -90,7 +91,9 @@ export function observeStep<T extends TaskName>(
       const error = toTaskError(task, request.error);
       const outcome = error instanceof StepNotReadyError ? 'not-ready' : 'failed';
       const durationMs = record(request, outcome);
-      const details = { durationMs, error: { name: error.name, code: error.code, message: error.message } };
+      // Messages redact what they quote from outside already; the log line redacts again (SEALED).
+      const message = redactSecrets(error.message);
+      const details = { durationMs, error: { name: error.name, code: error.code, message } };
       if (outcome === 'not-ready') {
         logger.info('step not ready', details);
       } else {

@@ -6,7 +6,7 @@ import {
   KID_PATTERN,
   ROTATION_ID_PATTERN,
 } from '#shared/identifiers.ts';
-import { ROTATION_MODES } from '#shared/keyring/keyring.ts';
+import { ROTATION_MODES, TOKEN_REFRESH_POLICIES } from '#shared/keyring/keyring.ts';
 import type { TaskName } from '#shared/workflow-tasks.ts';
 import { TaskEventError } from './task-errors.ts';
 
@@ -24,20 +24,30 @@ const fields = z.object({
   leadTimeSeconds: z.number().int().nonnegative().optional(),
   reason: z.union([z.string().min(1), catchResult]).transform(reasonText),
   publishDrift: z.boolean().optional(),
+  tokenRefresh: z.enum(TOKEN_REFRESH_POLICIES).optional(),
 });
 
 const ids = { issuerId: true, rotationId: true } as const;
 
 /** The event schema of each task. */
 export const TASK_EVENTS = {
-  prepare: fields.pick({ ...ids, mode: true, compromisedKid: true, leadTimeSeconds: true }),
+  prepare: fields.pick({
+    ...ids,
+    mode: true,
+    compromisedKid: true,
+    leadTimeSeconds: true,
+    tokenRefresh: true,
+  }),
   generate: fields.pick(ids),
   publish: fields.pick(ids),
   'confirm-visible': fields.pick(ids),
   push: fields.pick(ids),
   'watch-rollout': fields.pick(ids),
+  'await-stability': fields.pick(ids),
   verify: fields.pick(ids),
   activate: fields.pick(ids),
+  'refresh-tokens': fields.pick(ids),
+  'finish-refresh': fields.pick(ids),
   rollback: fields.pick({ ...ids, reason: true }),
   abort: fields.pick(ids),
   maintain: fields.pick({ issuerId: true, publishDrift: true }),

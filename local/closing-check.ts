@@ -59,7 +59,11 @@ export async function checkAsThirdParty(
 
 async function verifyFreshToken(ports: RotationPorts, keyring: Keyring): Promise<VerifiedToken> {
   const token = await ports.cluster.requestToken(keyring.policy.audience);
-  const { keySet, issuer } = await loadKeySet({ kind: 'issuer', issuerUrl: keyring.issuerUrl });
+  const { keySet, issuer } = await loadKeySet(
+    { kind: 'issuer', issuerUrl: keyring.issuerUrl },
+    // keyturn's own keys.json: a key it cannot use there is drift or tampering, not a key to skip.
+    { skipUnusableKeys: false },
+  );
   return createTokenVerifier({ keySet, issuer, audience: keyring.policy.audience }).verify(token);
 }
 

@@ -25,6 +25,8 @@ export interface LocalRotationOptions extends LocalClusterOptions {
   readonly leadTimeSeconds?: number;
   /** Runs an emergency rotation that removes this (active) kid. */
   readonly emergencyKid?: string;
+  /** `wait` for `--no-reboot`: no reboots, the compromised key leaves keys.json once the new key is active. */
+  readonly tokenRefresh?: 'wait' | 'reboot';
   /**
    * Scales the workflow's polling waits (not the lead time). The simulator rolls out in seconds, so its
    * polls are scaled down (a 10 s rollout poll becomes 0.2 s; the 180-poll deadline 36 s); a real

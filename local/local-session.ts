@@ -6,7 +6,7 @@ import { createOpenShiftClusterSigner } from '#shared/adapters/openshift/index.t
 import { KeyturnError } from '#shared/errors.ts';
 import type { Keyring } from '#shared/keyring/keyring.ts';
 import { activeKey } from '#shared/keyring/queries.ts';
-import type { RotationPorts } from '#shared/ports.ts';
+import type { ClusterSigner, RotationPorts } from '#shared/ports.ts';
 import { serveIssuerFor } from './home-server.ts';
 import { assertIssuerFree, claimIssuer } from './issuer-claims.ts';
 import { startOpenShiftSimulator } from './openshift-sim/http/index.ts';
@@ -19,6 +19,11 @@ export interface LocalClusterOptions {
   readonly kubeconfig?: string;
   /** Seconds one simulated node takes to roll out a revision. @default 1 */
   readonly nodeRolloutSeconds?: number;
+  /**
+   * Scales the workflow's poll waits, and the cluster's stable period with them (a simulator reached
+   * through a kubeconfig in tests). @default the in-process simulator's own scale; 1 (none) with a kubeconfig
+   */
+  readonly waitScale?: number;
 }
 
 /** A local run could not start (no issuer, several without --issuer): the message says what to do. */
@@ -62,12 +67,14 @@ async function withServedIssuer<T>(
   try {
     const simulator = options.kubeconfig === undefined ? await startSimulator(options, keyring) : undefined;
     try {
-      const cluster = createOpenShiftClusterSigner({
+      const signer = createOpenShiftClusterSigner({
         kubeconfig:
           options.kubeconfig === undefined
             ? { yaml: simulator?.kubeconfig() ?? '' }
             : { file: options.kubeconfig },
       });
+      const scale = options.waitScale ?? (simulator === undefined ? 1 : SIMULATED_TIME_SCALE);
+      const cluster = scale < 1 ? withScaledTime(signer, scale) : signer;
       return await use(createLocalPorts({ home: options.home, cluster, actor }));
     } finally {
       await simulator?.close();
@@ -126,6 +133,27 @@ export function handlerOptionsFor(verbose: boolean): TaskHandlerOptions {
   };
 }
 
+/**
+ * The simulator runs its cluster fast (a node rolls out or reboots in a second, not minutes), so its
+ * ClusterOperators are stable for a period that long as many times faster: 300 s of policy is 3 s here.
+ * A real cluster (a kubeconfig) is never scaled.
+ */
+const SIMULATED_TIME_SCALE = 0.01;
+
+/** The cluster with `stableSince` moved back as its compressed time says (`scale` < 1). */
+function withScaledTime(cluster: ClusterSigner, scale: number): ClusterSigner {
+  return {
+    ...cluster,
+    async readStability() {
+      const stability = await cluster.readStability();
+      if (stability.stableSince === undefined) return stability;
+      const now = Date.now();
+      const stableMs = Math.max(0, now - stability.stableSince.getTime()) / scale;
+      return { ...stability, stableSince: new Date(now - stableMs) };
+    },
+  };
+}
+
 async function startSimulator(options: LocalClusterOptions, keyring: Keyring) {
   const active = activeKey(keyring);
   if (active?.vaultRef === undefined) {
@@ -138,5 +166,6 @@ async function startSimulator(options: LocalClusterOptions, keyring: Keyring) {
     initialKey: await createLocalVault({ home: options.home }).open(active.vaultRef),
     nodes: 3,
     nodeRolloutSeconds: options.nodeRolloutSeconds ?? 1,
+    nodeRebootSeconds: options.nodeRolloutSeconds ?? 1,
   });
 }

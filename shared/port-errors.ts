@@ -23,7 +23,9 @@ export type VaultErrorCode =
   /** The slot already holds another key (or one of another size). */
   | 'ERR_VAULT_SLOT_TAKEN'
   /** The local master key file has the wrong size or can be read by others. */
-  | 'ERR_VAULT_MASTER_KEY';
+  | 'ERR_VAULT_MASTER_KEY'
+  /** master.key is gone although the home holds sealed keys or keyrings made under it. */
+  | 'ERR_VAULT_MASTER_KEY_MISSING';
 
 /** A KeyVault refused an operation. Messages name refs and kids, never key material (SEALED). */
 export class VaultError extends KeyturnError<VaultErrorCode> {}
@@ -111,3 +113,15 @@ export class ClusterAnswerError extends KeyturnError<'ERR_CLUSTER_INVALID_ANSWER
     super('ERR_CLUSTER_INVALID_ANSWER', message);
   }
 }
+
+/** ccoctl's signer rotation guard, `namespace/name`, as messages about it name it. */
+export const ROTATION_GUARD_CONFIGMAP = 'openshift-cloud-credential-operator/cco-signer-key-rotation-guard';
+
+/**
+ * The cluster's signer rotation guard (ccoctl's ConfigMap {@link ROTATION_GUARD_CONFIGMAP}) is held by
+ * another operation (ERR_ROTATION_GUARD_HELD, naming its id), or says something ccoctl would refuse
+ * too (ERR_ROTATION_GUARD_INVALID): a person must look.
+ */
+export class RotationGuardError extends KeyturnError<
+  'ERR_ROTATION_GUARD_INVALID' | 'ERR_ROTATION_GUARD_HELD'
+> {}

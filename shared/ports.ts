@@ -25,6 +25,8 @@ export {
   ClusterApiCallError,
   InvalidationTimeoutError,
   PublishConflictError,
+  ROTATION_GUARD_CONFIGMAP,
+  RotationGuardError,
   UnsafeNameError,
   VaultError,
 } from './port-errors.ts';
@@ -89,13 +91,24 @@ export interface KeyringStore {
   list(): Promise<string[]>;
 }
 
-/** The two documents of an issuer, as text. */
+/** The two documents of an issuer, as text, and the keyring generation they were built from. */
 export interface IssuerDocuments {
   /** keys.json (ALWAYS-VALID). */
   readonly keySet: string;
   /** .well-known/openid-configuration. */
   readonly discovery: string;
+  /**
+   * The generation of the keyring revision the documents were built from (Keyring.generation, 0 when it
+   * has none). Publishers keep it beside the documents, never inside keys.json, which stays a plain JWKS.
+   */
+  readonly generation: number;
 }
+
+/**
+ * What a publish did: `published` wrote the documents (or found them already there, RETRY-SAFE);
+ * `superseded` wrote nothing because the documents in place were built from a higher generation.
+ */
+export type PublishOutcome = 'published' | 'superseded';
 
 /** What a relying party sees at the issuer URL right now. */
 export interface PublicView {
@@ -108,12 +121,17 @@ export interface PublicView {
 /**
  * Publishes issuer documents where relying parties read them, and reads them back as they do. `publish`
  * refuses an invalid key set (InvalidKeySetError, ALWAYS-VALID) and fails with PublishConflictError when
- * another writer got in between; `invalidate` may fail with InvalidationTimeoutError; `readPublic` fails
- * with IssuerFetchError (unreachable, not a plain 200) or IssuerHeadersError (served-headers.ts).
+ * another writer (a hand edit) got in between; it orders publications by generation, so documents built
+ * from an older keyring revision never replace those of a newer one (a stale writer is `superseded`);
+ * `invalidate` may fail with InvalidationTimeoutError; `readPublic` fails with IssuerFetchError
+ * (unreachable, not a plain 200) or IssuerHeadersError (served-headers.ts).
  */
 export interface IssuerPublisher {
-  /** Writes both documents under the issuer URL's path; idempotent. */
-  publish(issuerUrl: string, documents: IssuerDocuments): Promise<void>;
+  /**
+   * Writes both documents under the issuer URL's path, unless the documents there carry a higher
+   * generation; the same generation again is idempotent (RETRY-SAFE).
+   */
+  publish(issuerUrl: string, documents: IssuerDocuments): Promise<PublishOutcome>;
   /** Asks caches (CloudFront) to drop the two documents; idempotent. */
   invalidate(issuerUrl: string): Promise<void>;
   /** Reads keys.json at the public issuer URL, through the caches, exactly as a third party does. */
@@ -141,13 +159,122 @@ export interface ClusterKeys {
   readonly signingKid?: string;
 }
 
+/** A ClusterOperator condition keyturn waits on (`oc adm wait-for-stable-cluster`). */
+export type OperatorConditionType = 'Available' | 'Progressing' | 'Degraded';
+
+/** One ClusterOperator condition that keeps the cluster from being stable. */
+export interface UnstableCondition {
+  /** ClusterOperator name (`kube-apiserver`). */
+  readonly operator: string;
+  readonly condition: OperatorConditionType;
+  /** The condition's status (`True`, `False`, `Unknown`), or `missing` when the operator does not report it. */
+  readonly status: string;
+  readonly reason?: string;
+  /** The operator's message, cut to one line of at most 200 characters. */
+  readonly message?: string;
+}
+
+/**
+ * What `oc adm wait-for-stable-cluster` looks at: every ClusterOperator Available=True, Progressing=False,
+ * Degraded=False. An empty list of operators is unstable (as ccoctl decides; not a cluster that is up).
+ */
+export interface ClusterStability {
+  /** ClusterOperators listed. */
+  readonly operators: number;
+  /** Every condition that is not as it should be; empty when stable. */
+  readonly unstable: readonly UnstableCondition[];
+  /**
+   * When stable: the latest `lastTransitionTime` of any of the three conditions of any operator, so the
+   * caller decides whether the cluster has been stable for its minimum period without polling state.
+   */
+  readonly stableSince?: Date;
+}
+
+/** The cluster's bound on service-account token lifetime, and where it was read (NO-ORPHAN-TOKENS). */
+export interface TokenLifetime {
+  /**
+   * `service-account-max-token-expiration` in seconds, from ConfigMap `openshift-kube-apiserver/config`
+   * key `config.yaml` (`apiServerArguments`); undefined when the cluster sets no maximum (OpenShift's default).
+   */
+  readonly maxSeconds?: number;
+  /** `service-account-extend-token-expiration` (default true: kube-apiserver-audience tokens may live 1 y). */
+  readonly extendExpiration: boolean;
+  /** Where the figures come from, for messages and docs (`configmap openshift-kube-apiserver/config`). */
+  readonly source: string;
+}
+
+/** A machine config pool keyturn reboots to refresh every projected token. */
+export type PoolName = 'worker' | 'master';
+
+/** The reboot number of a pool (`95-oc-initiated-reboot-<pool>`, as `oc adm reboot-machine-config-pool`). */
+export interface PoolReboot {
+  readonly pool: PoolName;
+  /** The number in the pool's reboot MachineConfig now; 0 when there is none. */
+  readonly rebootNumber: number;
+}
+
+/** How far nodes have come in rebooting to a pool's reboot number (`oc adm wait-for-node-reboot`). */
+export interface RebootProgress {
+  /** Nodes whose current rendered config carries at least the target number (a node gone counts as done). */
+  readonly nodesRebooted: number;
+  readonly nodesTotal: number;
+  /** Names of the nodes still to reboot, in pool order (at most 20). */
+  readonly pending: readonly string[];
+}
+
+/** Who holds the cluster's signer-rotation guard (ccoctl's ConfigMap `cco-signer-key-rotation-guard`). */
+export interface RotationGuardHolder {
+  /** Nobody, this operation, or another operation (named by its 64-hex operation id). */
+  readonly heldBy: 'nobody' | 'us' | 'other';
+  readonly operationId?: string;
+}
+
+/** One keyturn operation on a cluster, from which the adapter derives the guard's operation id. */
+export interface GuardOperation {
+  readonly issuerId: string;
+  readonly rotationId: string;
+}
+
+/**
+ * What OpenShift's documented rotation procedure works on around the signer (DESIGN.md §1): cluster
+ * stability, token lifetimes, machine config pool reboots, and the one-rotator-at-a-time guard. Every
+ * write is idempotent for the same arguments (RETRY-SAFE); errors are ClusterApiCallError (retried),
+ * ClusterAnswerError (not the cluster's answer) or RotationGuardError (held by another, or not ccoctl's shape).
+ */
+export interface ClusterPlatform {
+  /** Reads every ClusterOperator's Available/Progressing/Degraded. */
+  readStability(): Promise<ClusterStability>;
+  /** Reads the cluster's service-account token lifetime settings. */
+  readTokenLifetime(): Promise<TokenLifetime>;
+  /** Reads a pool's reboot number (0 when its reboot MachineConfig does not exist). */
+  readPoolReboot(pool: PoolName): Promise<PoolReboot>;
+  /**
+   * Asks the Machine Config Operator to reboot the pool's nodes the way `oc adm reboot-machine-config-pool`
+   * does: creates or updates MachineConfig `95-oc-initiated-reboot-<pool>` to carry `rebootNumber`. A pool
+   * already at or past that number is left alone, so a retry never reboots twice.
+   */
+  requestPoolReboot(pool: PoolName, rebootNumber: number): Promise<void>;
+  /** Reads how many of the pool's nodes run a config carrying at least `rebootNumber`. */
+  rebootProgress(pool: PoolName, rebootNumber: number): Promise<RebootProgress>;
+  /** Reads who holds the guard, from the point of view of `operation`. */
+  readRotationGuard(operation: GuardOperation): Promise<RotationGuardHolder>;
+  /**
+   * Takes the guard for `operation` (creates the ConfigMap, or sets activeOperationID on a free one, at the
+   * resourceVersion read); a no-op when it already holds it; RotationGuardError ERR_ROTATION_GUARD_HELD,
+   * naming the holder, when another operation does.
+   */
+  holdRotationGuard(operation: GuardOperation): Promise<void>;
+  /** Gives the guard back (activeOperationID cleared, the id appended to completedOperationIDs); a no-op when done. */
+  releaseRotationGuard(operation: GuardOperation): Promise<void>;
+}
+
 /**
  * The cluster whose service-account signing key keyturn rotates. `push` hands the cluster a key pair
  * (OpenShift: the next-bound-service-account-signing-key secret); the cluster rolls it out on its own.
  * A failed API call is ClusterApiCallError (retried by the workflow), an answer that is not the
  * cluster's is ClusterAnswerError; neither carries key material (SEALED).
  */
-export interface ClusterSigner {
+export interface ClusterSigner extends ClusterPlatform {
   /** Gives the cluster this pair as its next signing key; idempotent for the same pair. */
   push(pair: PrivateSigningKey): Promise<void>;
   /** Reads rollout progress towards signing with `kid`. Never reads private material. */
@@ -175,7 +302,9 @@ export type AuditStep =
   | 'destroy'
   | 'read-public'
   | 'adopt-drift'
-  | 'abort';
+  | 'abort'
+  /** `keyturn reseal`: a person checked a keyring whose MAC failed or was missing and sealed it again. */
+  | 'reseal';
 
 /** One line of the audit trail: a step's transition, never key material (SEALED). */
 export interface AuditEntry {
@@ -204,4 +333,9 @@ export interface RotationPorts {
   readonly audit: AuditLog;
   /** Who acts, for the audit trail (`workflow`, `cli:alice`, `test`). */
   readonly actor: string;
+  /**
+   * A lead time shorter than keys.json's max-age outside an emergency: refused on AWS (CloudFront and STS
+   * cache it), allowed on local runs, whose CLI warns (shared/rotation/lead-time-bound.ts). @default 'allow'
+   */
+  readonly shortLeadTime?: 'refuse' | 'allow';
 }

@@ -29,4 +29,6 @@ export interface WorkflowEvent {
   readonly error?: string;
   /** Retry attempt, for retried events. */
   readonly attempt?: number;
+  /** When a Wait state entered will end, where the source knows it (the lead-time wait's pushNotBefore). */
+  readonly waitUntil?: Date;
 }

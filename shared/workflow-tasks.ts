@@ -8,7 +8,11 @@
  * substitutes the function's ARN, the local runner binds the task's handler.
  */
 
-/** The tasks of one rotation, in the order the rotation workflow runs them (rollback runs only on failure). */
+/**
+ * The tasks of one rotation, in the order the rotation workflow runs them (rollback runs only on failure;
+ * await-stability runs after the rollout and again after the reboots; refresh-tokens and finish-refresh
+ * only for tokenRefresh `reboot`).
+ */
 export const ROTATION_TASKS = [
   'prepare',
   'generate',
@@ -16,8 +20,11 @@ export const ROTATION_TASKS = [
   'confirm-visible',
   'push',
   'watch-rollout',
+  'await-stability',
   'verify',
   'activate',
+  'refresh-tokens',
+  'finish-refresh',
 ] as const;
 
 /** One of {@link ROTATION_TASKS}. */

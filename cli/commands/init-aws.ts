@@ -2,7 +2,7 @@ import { createAwsVault } from '#shared/adapters/aws/aws-vault.ts';
 import { secretNameOf } from '#shared/adapters/aws/aws-vault-secret.ts';
 import { cloudFrontClient, kmsClient, s3Client, secretsManagerClient } from '#shared/adapters/aws/clients.ts';
 import { issuerObjects } from '#shared/adapters/aws/issuer-objects.ts';
-import { createS3KeyringStore } from '#shared/adapters/aws/s3-keyring-store.ts';
+import { createStackKeyringStore } from '#shared/adapters/aws/s3-keyring-store.ts';
 import { createS3Publisher } from '#shared/adapters/aws/s3-publisher.ts';
 import type { KeyturnStackOutputs } from '#shared/adapters/aws/stack-outputs.ts';
 import { systemClock } from '#shared/adapters/local/index.ts';
@@ -12,6 +12,7 @@ import { normalizeIssuerUrl } from '#shared/issuer/issuer-url.ts';
 import type { Policy } from '#shared/keyring/keyring.ts';
 import type { PrivateSigningKey } from '#shared/keys/index.ts';
 import type { AuditLog, RotationPorts } from '#shared/ports.ts';
+import { redactAuditEntry } from '#shared/redaction.ts';
 import { INITIAL_SLOT, initIssuer } from '#shared/rotation/index.ts';
 import { type AwsTargetOptions, awsTargetFlags, readStack } from '../aws-target.ts';
 import type { CliIo } from '../io.ts';
@@ -125,7 +126,7 @@ function awsInitPorts(
       kms: kmsClient(region),
       secretsManager: secretsManagerClient(region),
     }),
-    store: createS3KeyringStore({ bucket: stack.stateBucketName, s3: s3Client(region) }),
+    store: createStackKeyringStore(stack, region),
     publisher: createS3Publisher({
       bucket: target.bucket,
       ...(target.distributionId === undefined ? {} : { distributionId: target.distributionId }),
@@ -136,6 +137,7 @@ function awsInitPorts(
     clock: systemClock,
     audit: createStderrAuditLog(io),
     actor: 'cli',
+    shortLeadTime: 'refuse',
   };
 }
 
@@ -146,7 +148,7 @@ function awsInitPorts(
 function createStderrAuditLog(io: CliIo): AuditLog {
   return {
     async append(entry) {
-      io.err(`audit ${JSON.stringify(entry)}\n`);
+      io.err(`audit ${JSON.stringify(redactAuditEntry(entry))}\n`);
     },
   };
 }

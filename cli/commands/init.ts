@@ -1,3 +1,4 @@
+import { readdir, rm, stat } from 'node:fs/promises';
 import { join, sep } from 'node:path';
 import type { Command } from 'commander';
 import { claimInit } from '#local/issuer-claims.ts';
@@ -6,11 +7,12 @@ import { createLocalHomePorts, issuerDirectory, keyturnHomeLayout } from '#share
 import type { Policy } from '#shared/keyring/keyring.ts';
 import { type PrivateSigningKey, parsePrivateKey, type RsaBits } from '#shared/keys/index.ts';
 import { initIssuer } from '#shared/rotation/index.ts';
+import { shortLeadTimeWarning } from '#shared/rotation/lead-time-bound.ts';
 import { type AwsTargetOptions, addAwsTargetOptions } from '../aws-target.ts';
 import { parseDurationSeconds } from '../durations.ts';
 import { HOME_OPTION, homeFrom } from '../home.ts';
 import { type CliIo, readInput } from '../io.ts';
-import { parseBitsOption, parseIssuerIdOption } from '../option-parsers.ts';
+import { parseBitsOption, parseIssuerIdOption, parseTokenRefreshOption } from '../option-parsers.ts';
 import { givenFlags } from '../option-sources.ts';
 import { initOnAws } from './init-aws.ts';
 
@@ -25,6 +27,8 @@ interface InitOptions extends AwsTargetOptions {
   bits?: RsaBits;
   leadTime?: number;
   grace?: number;
+  tokenRefresh?: 'wait' | 'reboot';
+  stablePeriod?: number;
   issuerId?: string;
   issuerUrl?: string;
   issuerBucket?: string;
@@ -76,9 +80,15 @@ export function registerInit(program: Command, io: CliIo): void {
       'publish new keys this long before pushing them (default 1h)',
       parseDurationSeconds,
     )
+    .option('--grace <duration>', 'keep retired keys published this long (default 48h)', parseDurationSeconds)
     .option(
-      '--grace <duration>',
-      'keep retired keys published this long (default 48h)',
+      '--token-refresh <policy>',
+      'after activation: wait (keep the old key for the grace, default) or reboot (reboot the nodes, then drop it)',
+      parseTokenRefreshOption,
+    )
+    .option(
+      '--stable-period <duration>',
+      'how long the cluster must be stable before and after a rollout (default 5m)',
       parseDurationSeconds,
     );
   addAwsTargetOptions(command).action(async (options: InitOptions, self: Command) => {
@@ -130,6 +140,8 @@ function policyOf(options: InitOptions): Partial<Policy> {
     ...(options.bits === undefined ? {} : { keyBits: options.bits }),
     ...(options.leadTime === undefined ? {} : { leadTimeSeconds: options.leadTime }),
     ...(options.grace === undefined ? {} : { graceSeconds: options.grace }),
+    ...(options.tokenRefresh === undefined ? {} : { tokenRefresh: options.tokenRefresh }),
+    ...(options.stablePeriod === undefined ? {} : { stablePeriodSeconds: options.stablePeriod }),
   };
 }
 
@@ -141,6 +153,7 @@ async function initLocally(io: CliIo, issuerUrl: string, options: InitOptions): 
   const home = homeFrom(io, options.home);
   const { publicDir } = keyturnHomeLayout(home);
   const claim = await claimInit(home, 'keyturn init --local');
+  const masterKeyExisted = await pathExists(keyturnHomeLayout(home).masterKey);
   const result = await initIssuer(createLocalHomePorts({ home, fetch: io.fetch, actor: 'cli' }), {
     issuerUrl,
     // Every issuer of the home is served from one directory, whatever the host and port of its URL.
@@ -148,13 +161,36 @@ async function initLocally(io: CliIo, issuerUrl: string, options: InitOptions): 
     ...(options.id === undefined ? {} : { issuerId: options.id }),
     ...(adopt === undefined ? {} : { adopt }),
     policy: policyOf(options),
-  }).finally(() => claim.release());
+  })
+    .catch(async (error: unknown) => {
+      // initIssuer destroyed the key it sealed; a master key this run created goes too (RECOVERABLE).
+      if (!masterKeyExisted) await removeUnusedMasterKey(home);
+      throw error;
+    })
+    .finally(() => claim.release());
   io.out(
     `Created issuer ${result.issuerId} at ${result.issuerUrl}\n` +
       `  active key: ${result.kid} (${result.adopted ? 'adopted' : 'generated'})\n` +
       `  keyring and sealed key under ${home}\n` +
       `  keys.json and discovery in ${publicDir}: serve them with keyturn serve --home ${home}\n`,
   );
+  const warning =
+    options.leadTime === undefined ? undefined : shortLeadTimeWarning(result.issuerId, options.leadTime);
+  if (warning !== undefined) io.err(`${warning}\n`);
+}
+
+async function pathExists(path: string): Promise<boolean> {
+  return stat(path).then(
+    () => true,
+    () => false,
+  );
+}
+
+/** Removes the home's master key when no sealed key is left under it: nothing needs it. */
+async function removeUnusedMasterKey(home: string): Promise<void> {
+  const { masterKey, vaultDir } = keyturnHomeLayout(home);
+  const files = await readdir(vaultDir, { recursive: true }).catch(() => []);
+  if (!files.some((file) => file.endsWith('.sealed'))) await rm(masterKey, { force: true });
 }
 
 async function readAdopted(io: CliIo, options: InitOptions): Promise<PrivateSigningKey> {

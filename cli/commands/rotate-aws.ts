@@ -8,7 +8,9 @@ import {
 } from '#shared/adapters/aws/rotation-executions.ts';
 import type { KeyturnStackOutputs } from '#shared/adapters/aws/stack-outputs.ts';
 import { KeyturnError } from '#shared/errors.ts';
+import type { Keyring } from '#shared/keyring/keyring.ts';
 import { assertEmergencyTarget, describeRotationKeys, newRotationId } from '#shared/rotation/index.ts';
+import { assertLeadTimeFits } from '#shared/rotation/lead-time-bound.ts';
 import { type GoOnCommands, planRotation } from '#shared/rotation/resume-plan.ts';
 import { describeFailedEnd, FollowStoppedError, followControlsOf } from '../aws-follow.ts';
 import { awsGoOnCommands, readAwsKeyring, startOrJoinAttempt } from '../aws-rotation-state.ts';
@@ -24,6 +26,8 @@ export interface AwsRotateRequest extends AwsTargetOptions {
   /** Runs an emergency rotation that removes this (active) kid. */
   readonly emergencyKid?: string;
   readonly leadTimeSeconds?: number;
+  /** `wait`: `--no-reboot`, the compromised key leaves keys.json at once (workloads lose STS until kubelet refreshes). */
+  readonly tokenRefresh?: 'wait' | 'reboot';
   /** Follow the execution until it ends (else return once it started). */
   readonly follow: boolean;
 }
@@ -58,6 +62,7 @@ export async function rotateOnAws(
       : planRotation(keyring, request, goOn, new Date());
   const { input } = planned;
   const { issuerId, rotationId } = input;
+  if (!planned.resumed) refuseShortLeadTime(input, keyring);
   await confirm();
   const { executionArn, joined } = planned.resumed
     ? await startOrJoinAttempt({
@@ -87,7 +92,7 @@ export async function rotateOnAws(
     return;
   }
   io.err('Following it (one line per workflow step; Ctrl-C stops following, not the rotation):\n');
-  const progress = createRotationProgress(io.err);
+  const progress = progressOf(io, input, keyring);
   const followed = await followExecution({
     executionArn,
     sfn,
@@ -141,6 +146,25 @@ async function stillInFlight(
   );
 }
 
+/** The step-by-step display, counting the lead-time wait down from `--lead-time` or the issuer's policy. */
+function progressOf(io: CliIo, input: RotationExecutionInput, keyring: Keyring | undefined) {
+  const leadTimeSeconds = input.leadTimeSeconds ?? keyring?.policy.leadTimeSeconds;
+  return createRotationProgress(io.err, {
+    tty: io.errIsTerminal === true,
+    ...(leadTimeSeconds === undefined ? {} : { leadTimeSeconds }),
+  });
+}
+
+/**
+ * Refuses a new rotation's lead time (`--lead-time`, else the issuer's policy) below keys.json's max-age
+ * outside an emergency, as the deployed prepare step would, before anything starts.
+ */
+function refuseShortLeadTime(input: RotationExecutionInput, keyring: Keyring | undefined): void {
+  const leadTimeSeconds = input.leadTimeSeconds ?? keyring?.policy.leadTimeSeconds;
+  if (leadTimeSeconds === undefined) return;
+  assertLeadTimeFits(input.issuerId, leadTimeSeconds, input.mode, 'refuse');
+}
+
 function rotationInputOf(request: AwsRotateRequest): RotationExecutionInput {
   return {
     issuerId: request.issuerId,
@@ -148,5 +172,6 @@ function rotationInputOf(request: AwsRotateRequest): RotationExecutionInput {
     mode: request.emergencyKid === undefined ? 'manual' : 'emergency',
     ...(request.emergencyKid === undefined ? {} : { compromisedKid: request.emergencyKid }),
     ...(request.leadTimeSeconds === undefined ? {} : { leadTimeSeconds: request.leadTimeSeconds }),
+    ...(request.tokenRefresh === undefined ? {} : { tokenRefresh: request.tokenRefresh }),
   };
 }

@@ -7,6 +7,7 @@ import { readIssuer } from '#local/local-session.ts';
 import { isIssuerId } from '#shared/identifiers.ts';
 import { activeKey, findKey } from '#shared/keyring/queries.ts';
 import { assertEmergencyTarget } from '#shared/rotation/index.ts';
+import { shortLeadTimeWarning } from '#shared/rotation/lead-time-bound.ts';
 import { planRotation, type RotationAsked } from '#shared/rotation/resume-plan.ts';
 import { type AwsTargetOptions, addAwsTargetOptions } from '../aws-target.ts';
 import { parseDurationSeconds } from '../durations.ts';
@@ -43,16 +44,18 @@ interface RotateOptions extends AwsTargetOptions {
   toleratedFailurePercentage?: number;
   abort?: boolean;
   yes?: boolean;
+  /** False with `--no-reboot`. */
+  reboot: boolean;
 }
 
 /** Options that only one of the two backends understands (commander attribute names). */
 const LOCAL_ONLY = ['home', 'kubeconfig', 'verbose'] as const;
 const AWS_ONLY = ['stack', 'region', 'follow'] as const;
 /** Options that start a rotation, which `--abort` (it ends one) refuses. */
-const NOT_ABORT = ['emergency', 'leadTime', 'rotationId'] as const;
+const NOT_ABORT = ['emergency', 'leadTime', 'rotationId', 'reboot'] as const;
 /** Options of a fleet rotation only, and those a fleet rotation refuses. */
 const FLEET_ONLY = ['issuers', 'maxConcurrency', 'toleratedFailurePercentage'] as const;
-const NOT_FLEET = ['local', 'issuer', 'emergency', 'leadTime', 'abort'] as const;
+const NOT_FLEET = ['local', 'issuer', 'emergency', 'leadTime', 'abort', 'reboot'] as const;
 
 /**
  * `keyturn rotate --issuer ID [--emergency KID] [--lead-time D] [--stack NAME] [--region R]
@@ -89,6 +92,10 @@ export function registerRotate(program: Command, io: CliIo): void {
       'the active key is compromised: remove it from keys.json once the new key works',
     )
     .option('--yes', '--emergency: do not ask for confirmation (needed without a terminal)')
+    .option(
+      '--no-reboot',
+      '--emergency: do not reboot the nodes; drop the compromised key at once (pods holding its tokens lose STS until kubelet refreshes them)',
+    )
     .option(
       '--verbose',
       "--local: also print the handlers' structured logs and metrics, as Lambda writes them",
@@ -129,6 +136,7 @@ export function registerRotate(program: Command, io: CliIo): void {
         return;
       }
       refuse(self, givenFlags(self, FLEET_ONLY), 'they need --fleet');
+      refuseNoRebootAlone(self, options);
       if (options.local === true) {
         await runLocally(io, self, options);
         return;
@@ -168,6 +176,7 @@ export function registerRotate(program: Command, io: CliIo): void {
           ...(options.rotationId === undefined ? {} : { rotationId: options.rotationId }),
           ...(options.emergency === undefined ? {} : { emergencyKid: options.emergency }),
           ...(options.leadTime === undefined ? {} : { leadTimeSeconds: options.leadTime }),
+          ...tokenRefreshAsked(options),
         },
         () => confirmEmergencyOf(io, self, options),
       );
@@ -185,11 +194,25 @@ async function runLocally(io: CliIo, command: Command, options: RotateOptions): 
       planRotation(keyring, asked(options), localGoOnCommands(options), new Date());
     }
     await confirmEmergencyOf(io, command, options);
+    if (options.emergency === undefined) await warnShortLeadTime(io, options);
     await rotateLocally(io, options);
     return;
   }
   refuse(command, givenFlags(command, NOT_ABORT), 'they start a rotation; --abort ends the one in flight');
   await abortLocally(io, options);
+}
+
+/**
+ * Warns (and goes on) when a new local rotation would wait less than keys.json's max-age: `--lead-time`, or
+ * the issuer's policy. A rotation in flight was warned about when it started (its lead time is fixed), and a
+ * keyring it cannot read yet is left to the rotation, which names the problem.
+ */
+async function warnShortLeadTime(io: CliIo, options: RotateOptions): Promise<void> {
+  const keyring = await readIssuer(homeFrom(io, options.home), options.issuer).catch(() => undefined);
+  if (keyring === undefined || keyring.rotation !== undefined) return;
+  const leadTime = options.leadTime ?? keyring.policy.leadTimeSeconds;
+  const warning = shortLeadTimeWarning(keyring.issuerId, leadTime, 'manual');
+  if (warning !== undefined) io.err(`${warning}\n`);
 }
 
 /** What the command line asks of the rotation (a rotation in flight is resumed instead). */
@@ -198,7 +221,22 @@ function asked(options: RotateOptions): RotationAsked {
     ...(options.rotationId === undefined ? {} : { rotationId: options.rotationId }),
     ...(options.emergency === undefined ? {} : { emergencyKid: options.emergency }),
     ...(options.leadTime === undefined ? {} : { leadTimeSeconds: options.leadTime }),
+    ...tokenRefreshAsked(options),
   };
+}
+
+/** `--no-reboot`: the emergency drops the compromised key at once (tokenRefresh `wait`). */
+function tokenRefreshAsked(options: RotateOptions): { tokenRefresh?: 'wait' } {
+  return options.reboot ? {} : { tokenRefresh: 'wait' };
+}
+
+/** `--no-reboot` says how an emergency lets its key go; any other rotation follows the issuer's policy. */
+function refuseNoRebootAlone(command: Command, options: RotateOptions): void {
+  if (options.reboot || options.emergency !== undefined || options.abort === true) return;
+  command.error(
+    "error: --no-reboot goes with --emergency KID (other rotations follow the issuer's tokenRefresh policy)",
+    { exitCode: 2 },
+  );
 }
 
 /** `--emergency KID` drops a key that signed tokens: asks first on a terminal, unless `--yes`. */
@@ -207,6 +245,7 @@ async function confirmEmergencyOf(io: CliIo, command: Command, options: RotateOp
   await confirmEmergency(io, command, {
     kid: options.emergency,
     yes: options.yes === true,
+    reboot: options.reboot,
     ...(options.issuer === undefined ? {} : { issuerId: options.issuer }),
   });
 }
@@ -234,7 +273,10 @@ function fleetRequestOf(options: RotateOptions): AwsFleetRequest {
 
 /** The local run, exactly as before the AWS workflow existed. */
 async function rotateLocally(io: CliIo, options: RotateOptions): Promise<void> {
-  const progress = createRotationProgress(io.err);
+  const progress = createRotationProgress(io.err, {
+    tty: io.errIsTerminal === true,
+    ...(options.leadTime === undefined ? {} : { leadTimeSeconds: options.leadTime }),
+  });
   const result = await runLocalRotation({
     home: homeFrom(io, options.home),
     ...(options.issuer === undefined ? {} : { issuerId: options.issuer }),

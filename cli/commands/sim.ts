@@ -33,6 +33,7 @@ interface SimOptions {
   workloads: number;
   tokenTtl: number;
   degradedOperator: string[];
+  maxTokenExpiration?: number;
 }
 
 /** `keyturn sim [--home DIR] [--port 6443] [--nodes 3] [--node-rollout 2s] [--issuer URL]` */
@@ -88,6 +89,11 @@ export function registerSim(program: Command, io: CliIo): void {
           return [...previous, value];
         })
         .default([]),
+    )
+    .option(
+      '--max-token-expiration <duration>',
+      "the kube-apiserver's service-account-max-token-expiration (at least 1h; unset by default, as on OpenShift)",
+      parseMaxTokenExpiration,
     )
     .action(async (options: SimOptions, command: Command) => {
       const nodeNames = Array.from({ length: options.nodes }, (_, index) => `master-${index}`);
@@ -168,6 +174,9 @@ async function listen(options: SimOptions, initial: InitialKey): Promise<OpenShi
       workloads: options.workloads,
       tokenTtlSeconds: options.tokenTtl,
       degradedOperators: options.degradedOperator,
+      ...(options.maxTokenExpiration === undefined
+        ? {}
+        : { maxTokenExpirationSeconds: options.maxTokenExpiration }),
       port: options.port,
     });
   } catch (error) {
@@ -240,6 +249,15 @@ function parseTokenTtl(value: string): number {
     throw new InvalidArgumentError(
       'expected a duration of at least 10m, the shortest token TokenRequest issues',
     );
+  }
+  return seconds;
+}
+
+/** `--max-token-expiration`: at least an hour, as kube-apiserver requires of the flag. */
+function parseMaxTokenExpiration(value: string): number {
+  const seconds = parseDurationSeconds(value);
+  if (seconds < 3600) {
+    throw new InvalidArgumentError('expected a duration of at least 1h, as kube-apiserver requires');
   }
   return seconds;
 }

@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
-import { s3Client } from '#shared/adapters/aws/clients.ts';
-import { createS3KeyringStore } from '#shared/adapters/aws/s3-keyring-store.ts';
+import { createStackKeyringStore } from '#shared/adapters/aws/s3-keyring-store.ts';
 import { createFileKeyringStore } from '#shared/adapters/local/index.ts';
 import type { Keyring } from '#shared/keyring/keyring.ts';
 import type { KeyringStore } from '#shared/ports.ts';
@@ -15,6 +14,9 @@ import {
 import { formatDuration } from '../durations.ts';
 import { HOME_OPTION, homeFrom } from '../home.ts';
 import type { CliIo } from '../io.ts';
+import { localeIsUtf8, renderKeyHistory } from '../key-timeline.ts';
+import { OUTPUT_OPTION, type OutputFormat, renderDocument } from '../output-format.ts';
+import { statusDocument } from '../status-document.ts';
 import { formatTable } from '../table.ts';
 
 /**
@@ -28,7 +30,22 @@ export function registerStatus(program: Command, io: CliIo): void {
     .description('show each issuer keyring: kid, state, age, when retired keys leave keys.json')
     .option(...HOME_OPTION)
     .option('--issuer <id>', 'only this issuer')
-    .option('--aws', "read the deployed keyturn's state bucket instead of the keyturn home");
+    .option('--aws', "read the deployed keyturn's state bucket instead of the keyturn home")
+    .option(
+      '--history',
+      "each key's generated, visible, pushed, active, retired and removed times, and a timeline",
+    )
+    .option(...OUTPUT_OPTION)
+    .addHelpText(
+      'after',
+      [
+        '',
+        'Examples:',
+        '  keyturn status                          # every issuer in the keyturn home',
+        '  keyturn status --issuer cluster-a --history',
+        "  keyturn status --aws -o json | jq '.issuers[].keys[] | {kid, state}'",
+      ].join('\n'),
+    );
   addAwsTargetOptions(command).action(async (options: StatusOptions, self: Command) => {
     const aws = options.aws === true || namesAwsTarget(options);
     if (aws && options.home !== undefined) {
@@ -36,28 +53,48 @@ export function registerStatus(program: Command, io: CliIo): void {
         exitCode: 2,
       });
     }
-    const { store, where, create } = aws ? await awsKeyrings(options) : localKeyrings(io, options);
-    const ids = options.issuer === undefined ? await store.list() : [options.issuer];
-    if (ids.length === 0) {
-      io.out(`No issuer ${where}. Create one with: ${create}\n`);
-      return;
-    }
-    const now = new Date();
-    for (const id of ids) {
-      const stored = await store.read(id);
-      io.out(
-        stored === undefined
-          ? `issuer ${id}: not found ${where}${aws ? '' : ' (for the deployed stack add --aws)'}\n`
-          : describeKeyring(stored.keyring, now),
-      );
-    }
+    const keyrings = aws ? await awsKeyrings(options) : localKeyrings(io, options);
+    await printStatus(io, keyrings, options, aws);
   });
+}
+
+async function printStatus(io: CliIo, keyrings: Keyrings, options: StatusOptions, aws: boolean) {
+  const { store, where, create } = keyrings;
+  const ids = options.issuer === undefined ? await store.list() : [options.issuer];
+  const format = options.output ?? 'table';
+  if (ids.length === 0 && format === 'table') {
+    io.out(`No issuer ${where}. Create one with: ${create}\n`);
+    return;
+  }
+  const now = new Date();
+  const found: Keyring[] = [];
+  const notFound: string[] = [];
+  for (const id of ids) {
+    const stored = await store.read(id);
+    if (stored === undefined) notFound.push(id);
+    else found.push(stored.keyring);
+  }
+  if (format !== 'table') {
+    io.out(renderDocument(format, statusDocument({ keyrings: found, notFound, source: where, now })));
+    return;
+  }
+  const unicode = localeIsUtf8(io.env);
+  for (const keyring of found) {
+    io.out(
+      options.history === true ? renderKeyHistory(keyring, now, { unicode }) : describeKeyring(keyring, now),
+    );
+  }
+  for (const id of notFound) {
+    io.out(`issuer ${id}: not found ${where}${aws ? '' : ' (for the deployed stack add --aws)'}\n`);
+  }
 }
 
 interface StatusOptions extends AwsTargetOptions {
   home?: string;
   issuer?: string;
   aws?: boolean;
+  history?: boolean;
+  output?: OutputFormat;
 }
 
 /** A keyring store, where it is (for messages) and how to create the first issuer there. */
@@ -80,7 +117,7 @@ function localKeyrings(io: CliIo, options: StatusOptions): Keyrings {
 async function awsKeyrings(options: StatusOptions): Promise<Keyrings> {
   const stack = await readStack(options);
   return {
-    store: createS3KeyringStore({ bucket: stack.stateBucketName, s3: s3Client(options.region) }),
+    store: createStackKeyringStore(stack, options.region),
     where: `in s3://${stack.stateBucketName}/keyrings/ (stack ${stack.stackName})`,
     create: `keyturn init --aws --issuer-id ID${awsTargetFlags(options)}`,
   };

@@ -8,6 +8,10 @@ import {
   type VerifiedToken,
 } from '#shared/tokens/index.ts';
 import { type CliIo, readInput } from '../io.ts';
+import { OUTPUT_OPTION, type OutputFormat, renderDocument } from '../output-format.ts';
+
+/** The `apiVersion` of `keyturn verify-token -o json|yaml` (docs/cli.md). */
+const VERIFICATION_API_VERSION = 'keyturn.io/v1';
 
 interface VerifyTokenOptions {
   publicKey?: string;
@@ -16,6 +20,7 @@ interface VerifyTokenOptions {
   expectIssuer?: string;
   audience?: string;
   clockSkew: number;
+  output: OutputFormat;
 }
 
 /** `keyturn verify-token TOKEN_FILE (--public-key FILE | --jwks FILE_OR_URL | --issuer URL) [--audience AUD]` */
@@ -37,10 +42,24 @@ export function registerVerifyToken(program: Command, io: CliIo): void {
     .option('--expect-issuer <url>', 'require this iss (with --public-key or --jwks)')
     .option('--audience <aud>', 'require this audience, e.g. sts.amazonaws.com')
     .option('--clock-skew <seconds>', 'allowed clock skew', parseSeconds, DEFAULT_CLOCK_TOLERANCE_SECONDS)
+    .option(...OUTPUT_OPTION)
+    .addHelpText(
+      'after',
+      [
+        '',
+        'Examples:',
+        '  keyturn verify-token token.jwt --issuer https://oidc.example.com/cluster-a --audience sts.amazonaws.com',
+        '  kubectl create token default --audience sts.amazonaws.com | keyturn verify-token - --jwks keys.json --audience sts.amazonaws.com',
+        '  keyturn verify-token token.jwt --public-key serviceaccount-signer.public -o json',
+      ].join('\n'),
+    )
     .action(async (tokenFile: string, options: VerifyTokenOptions, command: Command) => {
       const source = await keySourceFrom(io, options, command);
       const token = (await readInput(io, tokenFile, 'token')).toString('utf8').trim();
       const { keySet, issuer } = await loadKeySet(source, { fetch: io.fetch });
+      // A relying party uses the keys it can and leaves the others (an EC key for other clients) aside.
+      for (const note of keySet.skipped ?? [])
+        io.err(`note: skipped ${note}: it cannot verify RS256 tokens\n`);
       const expectedIssuer = issuer ?? optionalIssuer(options.expectIssuer);
       const verifier = createTokenVerifier({
         keySet,
@@ -48,7 +67,17 @@ export function registerVerifyToken(program: Command, io: CliIo): void {
         ...(expectedIssuer === undefined ? {} : { issuer: expectedIssuer }),
         ...(options.audience === undefined ? {} : { audience: options.audience }),
       });
-      io.out(describeValidToken(await verifier.verify(token)));
+      const verified = await verifier.verify(token);
+      if (options.audience === undefined) {
+        io.err(
+          'note: the audience was not checked; add --audience (sts.amazonaws.com for AWS STS) to check it\n',
+        );
+      }
+      io.out(
+        options.output === 'table'
+          ? describeValidToken(verified)
+          : renderDocument(options.output, verificationDocument(verified, options, expectedIssuer)),
+      );
     });
 }
 
@@ -88,6 +117,22 @@ function describeValidToken(token: VerifiedToken): string {
     `  expires:  ${token.expiresAt.toISOString()}`,
     '',
   ].join('\n');
+}
+
+/** What `verify-token -o json|yaml` prints for a valid token; a refused one is an error (exit 1). */
+function verificationDocument(token: VerifiedToken, options: VerifyTokenOptions, issuer: string | undefined) {
+  return {
+    apiVersion: VERIFICATION_API_VERSION,
+    kind: 'TokenVerification',
+    valid: true,
+    kid: token.kid,
+    issuer: token.issuer,
+    subject: token.subject,
+    audiences: token.audiences,
+    expiresAt: token.expiresAt.toISOString(),
+    /** What was required of the token beyond its signature and times. */
+    checked: { issuer: issuer !== undefined, audience: options.audience !== undefined },
+  };
 }
 
 function parseSeconds(value: string): number {

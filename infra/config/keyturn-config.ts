@@ -12,6 +12,7 @@ const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
 const HOST = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
 const ACM_US_EAST_1 = /^arn:aws[a-z-]*:acm:us-east-1:\d{12}:certificate\/[0-9a-f-]{36}$/;
 const IAM_ROLE = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
+const IAM_ROLE_OR_USER = /^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/[\w+=,.@/-]{1,512}$/;
 const OIDC_PROVIDER = /^arn:aws[a-z-]*:iam::\d{12}:oidc-provider\/.+$/;
 const WAF_ACL = /^arn:aws[a-z-]*:wafv2:us-east-1:\d{12}:global\/webacl\/.+$/;
 
@@ -91,6 +92,14 @@ export const keyturnConfigSchema = z.strictObject({
     .default({ maxConcurrency: 2, toleratedFailurePercentage: 0 }),
   /** Principals allowed to use the signing key from outside the functions (`keyturn init --aws`). */
   operatorRoleArns: z.array(z.string().regex(IAM_ROLE, 'must be an IAM role ARN')).default([]),
+  /**
+   * The IAM roles and users (of any account) that may send rotation requests to keyturn's event bus; the
+   * bus denies every other principal. `[]`: nobody. @default operatorRoleArns
+   */
+  rotationRequesterArns: z
+    .array(z.string().regex(IAM_ROLE_OR_USER, 'must be an IAM role or user ARN'))
+    .max(20)
+    .optional(),
   alarms: z.strictObject({ email: z.email().optional() }).default({}),
   /** Days the functions' and workflows' logs are kept. @default 365 */
   logRetentionDays: z

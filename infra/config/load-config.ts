@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { z } from 'zod';
 import { KeyturnError } from '#shared/errors.ts';
+import { MAX_EXECUTION_SECONDS, maxFleetIssuers } from '../workflows/fleet-timeout.ts';
 import { type IssuerConfig, type KeyturnConfig, keyturnConfigSchema } from './keyturn-config.ts';
 
 /** A keyturn.config.json that cannot be deployed; the message lists every problem with its path. */
@@ -70,6 +71,12 @@ function crossFieldProblems(config: KeyturnConfig): string[] {
         `issuers: ${issuer.id}: maxKeyAgeDays must exceed the rotation interval, or the key-age alarm fires before every scheduled rotation`,
       );
     }
+  }
+  const fleetLimit = maxFleetIssuers();
+  if (config.issuers.length > fleetLimit) {
+    problems.push(
+      `issuers: ${config.issuers.length} issuers cannot all be rotated one at a time by one fleet execution within Step Functions' ${MAX_EXECUTION_SECONDS} s (one year) limit; list at most ${fleetLimit}, or deploy a second stack for the rest`,
+    );
   }
   const { domainName, certificateArn } = config.hosting;
   if ((domainName === undefined) !== (certificateArn === undefined)) {

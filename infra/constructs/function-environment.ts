@@ -3,7 +3,8 @@ import type { IssuerHosting } from './issuer-hosting.ts';
 import { CLUSTER_CREDENTIALS_SECRET_PREFIX, type SigningKeys } from './signing-keys.ts';
 
 /**
- * The environment of every task function, as functions/aws-config.ts reads it: the CMK, the state and
+ * The environment of every task function, as functions/aws-config.ts reads it: the CMK, the keyring
+ * HMAC key, the state and
  * issuer buckets, the distribution, the prefix of the cluster-credential secrets and, for issuers migrated
  * in place, where each one publishes (KEYTURN_ISSUER_TARGETS). Names and ids only, never a secret.
  */
@@ -31,6 +32,7 @@ export function functionEnvironment(
   );
   return {
     KEYTURN_KMS_KEY_ID: signing.key.keyArn,
+    KEYTURN_KEYRING_MAC_KEY_ID: signing.keyringMacKey.keyArn,
     KEYTURN_STATE_BUCKET: signing.stateBucket.bucketName,
     KEYTURN_ISSUER_BUCKET: hosting.bucket.bucketName,
     KEYTURN_DISTRIBUTION_ID: hosting.distribution.distributionId,

@@ -8,6 +8,7 @@ export const RESOURCE_ROLES = [
   'issuer-bucket',
   'distribution',
   'kms-key',
+  'keyring-mac-key',
   'signing-key-secrets',
   'cluster-credentials',
 ] as const;

@@ -23,6 +23,8 @@ export interface GrantTargets {
   readonly stateBucket: s3.IBucket;
   readonly issuers: readonly PublishedIssuer[];
   readonly keyArn: string;
+  /** The KMS HMAC key of keyring revisions. */
+  readonly keyringMacKeyArn: string;
   /** kms:ViaService of Secrets Manager in the stack's region. */
   readonly secretsManagerService: string;
   /** The ARN of secrets whose name matches `namePattern` (Secrets Manager appends `-` and 6 characters). */
@@ -32,7 +34,8 @@ export interface GrantTargets {
 /**
  * The identity-policy statements of one function: exactly the actions its inventory entry lists, each on
  * the configured issuers' resources only: their keyring objects, their two published documents, their
- * distributions, the CMK (decrypt and data keys only through Secrets Manager), their signing-key secrets
+ * distributions, the CMK (decrypt and data keys only through Secrets Manager), the keyring HMAC key,
+ * their signing-key secrets
  * and their cluster-credential secret.
  */
 export function statementsFor(entry: InventoryEntry, targets: GrantTargets): iam.PolicyStatement[] {
@@ -72,6 +75,8 @@ function statementsForRole(
         ...(viaSecretsManager.length > 0 ? [statement(viaSecretsManager, [targets.keyArn], condition)] : []),
       ];
     }
+    case 'keyring-mac-key':
+      return [statement(actions, [targets.keyringMacKeyArn])];
     case 'signing-key-secrets':
       return [
         statement(

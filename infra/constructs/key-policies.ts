@@ -60,3 +60,6 @@ export function splitKmsActions(actions: readonly string[]): {
     viaSecretsManager: actions.filter((action) => KMS_VIA_SECRETS_MANAGER.has(action)),
   };
 }
+
+/** What the roles that write or read keyrings do with the keyring HMAC key (shared/keyring/keyring-mac.ts). */
+export const KEYRING_MAC_ACTIONS = ['kms:GenerateMac', 'kms:VerifyMac'];

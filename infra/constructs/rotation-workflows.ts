@@ -5,7 +5,8 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { TASK_NAMES, type TaskName, taskPlaceholder } from '#shared/workflow-tasks.ts';
-import { WORKFLOW_FILES, type WorkflowName } from '../workflows/index.ts';
+import { fleetTimeoutSeconds } from '../workflows/fleet-timeout.ts';
+import { loadWorkflowDefinition, WORKFLOW_FILES, type WorkflowName } from '../workflows/index.ts';
 import { nagArn } from './nag-ids.ts';
 
 /** Props of {@link RotationWorkflows}. */
@@ -14,13 +15,16 @@ export interface RotationWorkflowsProps {
   readonly functions: Readonly<Record<TaskName, lambda.IFunction>>;
   /** Days the execution logs are kept. */
   readonly logRetention: logs.RetentionDays;
+  /** How many issuers the deployment rotates: the fleet's timeout is sized for all of them, one at a time. */
+  readonly issuerCount: number;
 }
 
 /**
  * The three Standard workflows, each from its ASL file with definition substitutions: rotation (one
  * issuer), maintenance (every issuer, hourly) and fleet (a rotation per issuer, bounded concurrency,
  * tolerated failures). Logged without execution data (state carries ids only, but inputs and outputs
- * still stay out of the logs) and traced.
+ * still stay out of the logs) and traced. The fleet's TimeoutSeconds is not in its file: it is sized here
+ * from the issuer count and the rotation workflow's timeout (infra/workflows/fleet-timeout.ts).
  */
 export class RotationWorkflows extends Construct {
   public readonly rotation: sfn.StateMachine;
@@ -49,6 +53,7 @@ export class RotationWorkflows extends Construct {
       'fleet',
       { RotationStateMachineArn: this.rotation.stateMachineArn },
       props.logRetention,
+      { TimeoutSeconds: fleetTimeoutSeconds(props.issuerCount) },
     );
     this.grantFleetRuns();
   }
@@ -58,6 +63,7 @@ export class RotationWorkflows extends Construct {
     file: WorkflowName,
     substitutions: Record<string, string>,
     logRetention: logs.RetentionDays,
+    definitionFields?: Record<string, unknown>,
   ): sfn.StateMachine {
     const logGroup = new logs.LogGroup(this, `${id}Logs`, {
       logGroupName: `/aws/vendedlogs/states/${Stack.of(this).stackName}-${id}`,
@@ -66,7 +72,12 @@ export class RotationWorkflows extends Construct {
     });
     const machine = new sfn.StateMachine(this, id, {
       stateMachineName: this.nameOf(id),
-      definitionBody: sfn.DefinitionBody.fromFile(WORKFLOW_FILES[file]),
+      definitionBody:
+        definitionFields === undefined
+          ? sfn.DefinitionBody.fromFile(WORKFLOW_FILES[file])
+          : sfn.DefinitionBody.fromString(
+              JSON.stringify({ ...loadWorkflowDefinition(file), ...definitionFields }),
+            ),
       definitionSubstitutions: substitutions,
       stateMachineType: sfn.StateMachineType.STANDARD,
       logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: false },

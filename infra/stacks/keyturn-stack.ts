@@ -5,6 +5,7 @@ import { TASK_NAMES } from '#shared/workflow-tasks.ts';
 import type { KeyturnConfig } from '../config/keyturn-config.ts';
 import { maxKeyAgeDaysOf, rotationIntervalDaysOf } from '../config/load-config.ts';
 import { AccessLogBucket } from '../constructs/access-log-bucket.ts';
+import { restrictObjectWrites, writerRoles } from '../constructs/bucket-write-guard.ts';
 import { clusterPlacementFrom } from '../constructs/cluster-placement.ts';
 import { functionEnvironment } from '../constructs/function-environment.ts';
 import type { IamInventory } from '../constructs/iam-inventory.ts';
@@ -52,6 +53,7 @@ export class KeyturnStack extends Stack {
         stateBucket: signing.stateBucket,
         issuers: publishedIssuers(this, config, hosting),
         keyArn: signing.key.keyArn,
+        keyringMacKeyArn: signing.keyringMacKey.keyArn,
         secretsManagerService: secretsManagerService(this),
         secretArn: (namePattern) => signing.secretArn(namePattern),
       },
@@ -64,10 +66,28 @@ export class KeyturnStack extends Stack {
         functions.roles[task],
         props.inventory[task]?.resources['kms-key'] ?? [],
       );
+      signing.allowFunctionKeyringMac(
+        task,
+        functions.roles[task],
+        props.inventory[task]?.resources['keyring-mac-key'] ?? [],
+      );
     }
+    // Only keyturn's roles change keyrings and published documents (a migrated issuer's own bucket is not
+    // the stack's: its owner sets its policy).
+    restrictObjectWrites(
+      signing.stateBucket,
+      writerRoles(props.inventory, functions.roles, 'state-bucket'),
+      config.operatorRoleArns,
+    );
+    restrictObjectWrites(
+      hosting.bucket,
+      writerRoles(props.inventory, functions.roles, 'issuer-bucket'),
+      config.operatorRoleArns,
+    );
     const workflows = new RotationWorkflows(this, 'Workflows', {
       functions: functions.functions,
       logRetention,
+      issuerCount: config.issuers.length,
     });
     new RotationTriggers(this, 'Triggers', {
       rotation: workflows.rotation,
@@ -78,6 +98,7 @@ export class KeyturnStack extends Stack {
         intervalDays: rotationIntervalDaysOf(config, issuer),
       })),
       fleetBounds: config.fleet,
+      requesterArns: config.rotationRequesterArns ?? config.operatorRoleArns,
     });
     const alarms = new RotationAlarms(this, 'Alarms', {
       workflows: { Rotation: workflows.rotation, Maintenance: workflows.maintenance, Fleet: workflows.fleet },
@@ -103,6 +124,7 @@ export class KeyturnStack extends Stack {
       DistributionId: hosting.distribution.distributionId,
       IssuerBaseUrl: hosting.baseUrl,
       SigningKeyArn: signing.key.keyArn,
+      KeyringMacKeyArn: signing.keyringMacKey.keyArn,
       AlarmTopicArn: alarms.topic.topicArn,
     };
     for (const [key, value] of Object.entries(outputs)) new CfnOutput(this, key, { value });

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { generateSigningKeyPair, type PrivateSigningKey } from '#shared/keys/index.ts';
 import type { Clock } from '#shared/ports.ts';
 import { SIMULATED_OPERATORS } from './cluster-operators.ts';
@@ -58,6 +59,13 @@ export interface ClusterModelOptions {
   readonly tokenTtlSeconds?: number;
   /** ClusterOperators held Degraded=True from the start (`--degraded-operator`). @default none */
   readonly degradedOperators?: readonly string[];
+  /** ClusterVersion `version` `spec.clusterID`, the scope of ccoctl's rotation guard. @default a random UUID */
+  readonly clusterId?: string;
+  /**
+   * `service-account-max-token-expiration` (s) in ConfigMap `openshift-kube-apiserver/config`
+   * (`--max-token-expiration`); at least 3600, as kube-apiserver requires. @default unset, as on OpenShift
+   */
+  readonly maxTokenExpirationSeconds?: number;
 }
 
 /** A node as the Machine Config Operator sees it (for tests). */
@@ -174,6 +182,16 @@ export function createClusterModel(options: ClusterModelOptions): ClusterModel {
       'tokenTtlSeconds',
     ),
     degradedOperators: (options.degradedOperators ?? []).map(assertOperator),
+    clusterId: options.clusterId ?? randomUUID(),
+    ...(options.maxTokenExpirationSeconds === undefined
+      ? {}
+      : {
+          maxTokenExpirationSeconds: assertWhole(
+            options.maxTokenExpirationSeconds,
+            3600,
+            'maxTokenExpirationSeconds',
+          ),
+        }),
     at: clock.now(),
   });
   const catchUp = (): Date => {

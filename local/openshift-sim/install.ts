@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { encodePublicKeyPem, type PrivateSigningKey } from '#shared/keys/index.ts';
+import { installClusterIdentity } from './cluster-identity.ts';
 import type { ClusterState, MachineState, NodeState } from './cluster-state.ts';
 import { renderPools } from './machine-config.ts';
 import { writeMachineObjects } from './machine-objects.ts';
@@ -57,6 +58,8 @@ export interface InstallOptions {
   readonly workloads: number;
   readonly tokenTtlSeconds: number;
   readonly degradedOperators: readonly string[];
+  readonly clusterId: string;
+  readonly maxTokenExpirationSeconds?: number;
   readonly at: Date;
 }
 
@@ -116,6 +119,7 @@ export function installCluster(options: InstallOptions): ClusterState {
       at,
     );
   }
+  installClusterIdentity(state, options, at);
   createRevision(state, at);
   writeMachineObjects(state, at);
   installWorkloads(state, options.workloads, at);

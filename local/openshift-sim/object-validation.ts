@@ -4,6 +4,7 @@ import { ClusterApiError } from './errors.ts';
 import { INSTALLED_NAMESPACES, namespaceObject } from './install.ts';
 import type { ObjectBody, WritableKind } from './object-writes.ts';
 import {
+  APISERVER_CONFIG_NAME,
   APISERVER_NAMESPACE,
   CERTS_CONFIGMAP_NAME,
   CONFIG_MANAGED_NAMESPACE,
@@ -88,7 +89,9 @@ export function assertWritable(
   const ownedCerts =
     kind === 'ConfigMap' &&
     (namespace === APISERVER_NAMESPACE || namespace === CONFIG_MANAGED_NAMESPACE) &&
-    (name === CERTS_CONFIGMAP_NAME || name.startsWith(`${CERTS_CONFIGMAP_NAME}-`));
+    (name === CERTS_CONFIGMAP_NAME ||
+      name.startsWith(`${CERTS_CONFIGMAP_NAME}-`) ||
+      (namespace === APISERVER_NAMESPACE && name === APISERVER_CONFIG_NAME));
   const rendered = kind === 'MachineConfig' && name.startsWith(RENDERED_PREFIX);
   const installed = kind === 'Namespace' && verb === 'delete' && INSTALLED_NAMESPACES.includes(name);
   if (ownedCerts || rendered || installed) {

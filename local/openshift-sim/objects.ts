@@ -1,5 +1,6 @@
 import type {
   ClusterOperator,
+  ClusterVersion,
   MachineConfig,
   MachineConfigPool,
   Namespace,
@@ -27,6 +28,11 @@ export const CERTS_CONFIGMAP_NAME = 'bound-sa-token-signing-certs';
 export const PRIVATE_KEY_DATA_KEY = 'service-account.key';
 /** Secret data key of the public key. */
 export const PUBLIC_KEY_DATA_KEY = 'service-account.pub';
+/**
+ * ConfigMap the kube-apiserver operator writes the merged KubeAPIServerConfig into (key `config.yaml`,
+ * JSON): where `service-account-max-token-expiration` shows when it is set.
+ */
+export const APISERVER_CONFIG_NAME = 'config';
 /** Name of the cluster-scoped operator object. */
 export const KUBE_APISERVER_NAME = 'cluster';
 
@@ -110,6 +116,7 @@ export interface ObjectKinds {
   MachineConfig: MachineConfig;
   MachineConfigPool: MachineConfigPool;
   ClusterOperator: ClusterOperator;
+  ClusterVersion: ClusterVersion;
 }
 
 /** A kind the model stores. */

@@ -118,6 +118,21 @@ export interface MachineConfigPool {
   };
 }
 
+/** Name of the one ClusterVersion (`oc get clusterversion version`). */
+export const CLUSTER_VERSION_NAME = 'version';
+
+/** config.openshift.io/v1 ClusterVersion (cluster-scoped): `spec.clusterID` is the cluster's identity. */
+export interface ClusterVersion {
+  readonly apiVersion: 'config.openshift.io/v1';
+  readonly kind: 'ClusterVersion';
+  readonly metadata: ObjectMeta;
+  readonly spec: { readonly clusterID: string; readonly channel: string };
+  readonly status: {
+    readonly desired: { readonly version: string };
+    readonly conditions: readonly Condition[];
+  };
+}
+
 /** config.openshift.io/v1 ClusterOperator (cluster-scoped). */
 export interface ClusterOperator {
   readonly apiVersion: 'config.openshift.io/v1';

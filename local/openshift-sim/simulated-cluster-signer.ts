@@ -1,3 +1,4 @@
+import { createClusterPlatform } from '#shared/adapters/openshift/cluster-platform.ts';
 import { encodePublicKeyPem, type PrivateSigningKey } from '#shared/keys/index.ts';
 import type { ClusterKeys, ClusterSigner, RolloutProgress } from '#shared/ports.ts';
 import { readTokenHeader } from '#shared/tokens/index.ts';
@@ -10,6 +11,7 @@ import {
   OPERATOR_NAMESPACE,
 } from './objects.ts';
 import { readSigningPair, readTrustedKeys, signingPairData } from './secret-data.ts';
+import { createSimulatedPlatformApi } from './simulated-platform-api.ts';
 import { MIN_TOKEN_EXPIRATION_SECONDS } from './tokens.ts';
 
 /** Which service account the signer's probe tokens are for. */
@@ -28,7 +30,9 @@ export const PROBE_AUDIENCE = 'keyturn-probe';
  * adapter would (GET then PUT the next secret, GET the configmap and the operator status, TokenRequest)
  * and admitting each through `model.faults`: an injected failure rejects with InjectedApiFailureError,
  * an API delay is awaited per request. `signingKid` is the kid of a freshly issued probe token, so during
- * a rollout it depends on which node answered, exactly as against a real cluster.
+ * a rollout it depends on which node answered, exactly as against a real cluster. The ClusterPlatform
+ * methods are the OpenShift adapter's own logic (shared/adapters/openshift/cluster-platform.ts) over the
+ * same requests made on the model, so both signers read and write the platform objects alike.
  */
 export function createSimulatedClusterSigner(
   model: ClusterModel,
@@ -55,6 +59,8 @@ export function createSimulatedClusterSigner(
   };
 
   return {
+    ...createClusterPlatform(createSimulatedPlatformApi(model)),
+
     async push(pair: PrivateSigningKey): Promise<void> {
       await model.faults.admitApiCall(`GET secrets/${NEXT_SECRET_NAME}`);
       const current = model.get('Secret', OPERATOR_NAMESPACE, NEXT_SECRET_NAME);

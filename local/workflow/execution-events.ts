@@ -34,6 +34,15 @@ const PLAIN_EVENTS: Readonly<Record<string, WorkflowEvent['type']>> = {
   ExecutionSucceeded: 'execution-succeeded',
 };
 
+/** The lead-time wait ends at `$.confirm.pushNotBefore` (its TimestampPath): a time, never key material. */
+function waitUntilOf(event: LibraryEvent): Partial<WorkflowEvent> {
+  if (event.state?.type !== 'Wait') return {};
+  const pushNotBefore = (event.state.input as { confirm?: { pushNotBefore?: unknown } } | null)?.confirm
+    ?.pushNotBefore;
+  const time = typeof pushNotBefore === 'string' ? Date.parse(pushNotBefore) : Number.NaN;
+  return Number.isNaN(time) ? {} : { waitUntil: new Date(time) };
+}
+
 /** Consumes the library's event log: reports progress and remembers where and why it failed. */
 export function followExecutionEvents(
   events: AsyncGenerator<unknown>,
@@ -74,7 +83,7 @@ export function followExecutionEvents(
         const error = (event.state.input as { error?: FailureReason } | null)?.error;
         if (error !== undefined) reason = { Error: error.Error, Cause: error.Cause };
       }
-      emit(event, 'state-entered');
+      emit(event, 'state-entered', waitUntilOf(event));
     },
     StateExited: (event) => emit(event, 'state-exited', stateElapsedMs(event)),
     StateFailed: (event) => {

@@ -83,6 +83,14 @@ const NEXT_STEP: Readonly<Record<string, string>> = {
     'the new key verified but is not active: the rotation stays in flight; fix the cause, then run the same command again to finish it, or add --abort to push the previous key back',
   CompromisedKeyStillPublished:
     'the new key is active, but the compromised key is still in keys.json; fix the cause, then run keyturn maintain to remove it',
+  RotationRefused:
+    'nothing was changed: the cluster is not stable, another rotation (ccoctl or keyturn) holds its guard, or the grace is shorter than its token lifetime; fix that, then run the same command again',
+  ClusterNotStable:
+    'the cluster did not become stable in time: the rotation stays in flight with both keys published; make the cluster stable, then run the same command again to resume it, or add --abort to end it',
+  NodesNotRebooted:
+    'not every node rebooted in time: the new key is active and the old key stays published for its grace; check the machine config pools, then run the same command again to resume, or add --abort to end it',
+  TokenRefreshUnfinished:
+    'every node rebooted but the rotation could not be ended: fix the cause, then run the same command again to finish it (nothing reboots twice), or add --abort to end it',
 };
 const RETRY_STEP =
   'fix the cause, run keyturn status to see where the issuer stands, then run the same command again';

@@ -1,7 +1,7 @@
 import { isJsonObject } from '../json.ts';
 import { type SigningJwk, toSigningJwk } from '../keys/encode.ts';
 import { InvalidKeyError } from '../keys/errors.ts';
-import { publicKeyFromJwk } from '../keys/parse-public-key.ts';
+import { privateJwkMembers, publicKeyFromJwk } from '../keys/parse-public-key.ts';
 import { type PublicSigningKey, toPublicSigningKey } from '../keys/signing-key.ts';
 import { InvalidKeySetError } from './errors.ts';
 
@@ -12,11 +12,15 @@ export const MAX_KEY_SET_KEYS = 100;
 export const MAX_KEY_SET_BYTES = 256 * 1024;
 
 const BASE64URL = /^[A-Za-z0-9_-]+$/;
-const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'] as const;
 
 /** A validated JWKS: the keys in their published order, each imported and checked. */
 export interface KeySet {
   readonly keys: readonly PublicSigningKey[];
+  /**
+   * Entries left out with {@link ParseKeySetOptions.skipUnusableKeys}, each with why (`key 2: kty is
+   * "EC", not "RSA"`). Absent when none was.
+   */
+  readonly skipped?: readonly string[];
 }
 
 /** Options for {@link parseKeySet}. */
@@ -27,6 +31,15 @@ export interface ParseKeySetOptions {
    * @default true
    */
   readonly requireKubernetesKids?: boolean;
+  /**
+   * Leave out, with a note in {@link KeySet.skipped}, entries keyturn cannot verify RS256 tokens with
+   * (another kty, RSA outside 2048 to 8192 bits, another alg or use, a malformed entry) instead of refusing
+   * the whole set. For a third party's JWKS, which may carry EC keys for other relying parties; never for
+   * keyturn's own keys.json, where such an entry is drift or tampering to report (ALWAYS-VALID). Private
+   * members and duplicate kids are refused either way, and so is a set with no usable key.
+   * @default false
+   */
+  readonly skipUnusableKeys?: boolean;
 }
 
 /**
@@ -46,13 +59,35 @@ export function buildKeySet(publicKeys: readonly PublicSigningKey[]): string {
 /**
  * Validates a JWKS read from anywhere (a file, S3, a public URL) against ALWAYS-VALID: JSON
  * `{"keys": [...]}`, 1 to 100 RSA ≥ 2048 signing keys usable for RS256, no private members, no duplicate
- * kids, and (by default) kube-apiserver kids.
+ * kids, and (by default) kube-apiserver kids. A third party's set may instead have its unusable entries
+ * skipped ({@link ParseKeySetOptions.skipUnusableKeys}).
  */
 export function parseKeySet(text: string, options: ParseKeySetOptions = {}): KeySet {
   const entries = readEntries(text);
-  const keys = entries.map((entry, index) => parseEntry(entry, index, options.requireKubernetesKids ?? true));
+  const requireKubernetesKids = options.requireKubernetesKids ?? true;
+  if (options.skipUnusableKeys !== true) {
+    const keys = entries.map((entry, index) => parseEntry(entry, index, requireKubernetesKids));
+    assertUniqueKids(keys.map((key) => key.kid));
+    return { keys };
+  }
+  const keys: PublicSigningKey[] = [];
+  const skipped: string[] = [];
+  entries.forEach((entry, index) => {
+    try {
+      keys.push(parseEntry(entry, index, requireKubernetesKids));
+    } catch (error) {
+      if (!(error instanceof InvalidKeySetError) || error.code !== 'ERR_KEYSET_INVALID') throw error;
+      skipped.push(error.message);
+    }
+  });
+  if (keys.length === 0) {
+    throw new InvalidKeySetError(
+      'ERR_KEYSET_INVALID',
+      `the key set has no RSA key usable for RS256: ${skipped.join('; ')}`,
+    );
+  }
   assertUniqueKids(keys.map((key) => key.kid));
-  return { keys };
+  return skipped.length === 0 ? { keys } : { keys, skipped };
 }
 
 function readEntries(text: string): unknown[] {
@@ -86,7 +121,7 @@ function parseEntry(entry: unknown, index: number, requireKubernetesKid: boolean
   if (!isJsonObject(entry)) {
     throw new InvalidKeySetError('ERR_KEYSET_INVALID', `${where}: is not a JSON object`);
   }
-  const leaked = PRIVATE_MEMBERS.filter((member) => member in entry);
+  const leaked = privateJwkMembers(entry);
   if (leaked.length > 0) {
     throw new InvalidKeySetError(
       'ERR_KEYSET_PRIVATE_MEMBERS',
@@ -105,13 +140,15 @@ function parseEntry(entry: unknown, index: number, requireKubernetesKid: boolean
 }
 
 function assertMembers(entry: Record<string, unknown>, where: string): void {
+  if (entry.kty !== 'RSA') {
+    // The other members of another key type are no problem of their own: name the type only.
+    throw new InvalidKeySetError('ERR_KEYSET_INVALID', `${where}: kty is ${shown(entry.kty)}, not "RSA"`);
+  }
   const problems: string[] = [];
-  if (entry.kty !== 'RSA') problems.push(`kty is ${JSON.stringify(entry.kty)}, not "RSA"`);
   if (typeof entry.kid !== 'string' || entry.kid === '') problems.push('kid is missing');
-  if (entry.use !== undefined && entry.use !== 'sig')
-    problems.push(`use is ${JSON.stringify(entry.use)}, not "sig"`);
+  if (entry.use !== undefined && entry.use !== 'sig') problems.push(`use is ${shown(entry.use)}, not "sig"`);
   if (entry.alg !== undefined && entry.alg !== 'RS256')
-    problems.push(`alg is ${JSON.stringify(entry.alg)}, not "RS256"`);
+    problems.push(`alg is ${shown(entry.alg)}, not "RS256"`);
   for (const member of ['n', 'e'] as const) {
     if (typeof entry[member] !== 'string' || !BASE64URL.test(entry[member])) {
       problems.push(`${member} is not base64url without padding (RFC 7518 §6.3.1)`);
@@ -120,6 +157,12 @@ function assertMembers(entry: Record<string, unknown>, where: string): void {
   if (problems.length > 0) {
     throw new InvalidKeySetError('ERR_KEYSET_INVALID', `${where}: ${problems.join('; ')}`);
   }
+}
+
+/** A member's value as messages show it: JSON, cut short (the set may come from anyone). */
+function shown(value: unknown): string {
+  const text = JSON.stringify(value) ?? 'missing';
+  return text.length > 40 ? `${text.slice(0, 40)}…` : text;
 }
 
 function importEntry(entry: Record<string, unknown>, where: string): PublicSigningKey {

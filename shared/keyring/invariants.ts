@@ -108,9 +108,13 @@ function checkSignersPublished(
   for (const [kid, lastSigned] of signedKids) {
     const key = keyring.keys.find((record) => record.kid === kid);
     const graceEnd = addSeconds(lastSigned.toISOString(), keyring.policy.graceSeconds);
+    // Every node rebooted after it last signed: no pod holds one of its tokens any more.
+    const refreshed =
+      key?.tokensRefreshedAt !== undefined && Date.parse(key.tokensRefreshedAt) > lastSigned.getTime();
     if (
       !publicKids.includes(kid) &&
       key?.compromisedAt === undefined &&
+      !refreshed &&
       Date.parse(graceEnd) > now.getTime()
     ) {
       violations.push({
@@ -139,6 +143,10 @@ function removedTooEarly(graceSeconds: number): (key: KeyRecord) => boolean {
     const signed = key.activatedAt !== undefined || key.promotedAt !== undefined;
     const stopped = key.retiredAt ?? key.failedAt;
     if (key.state !== 'removed' || !signed || key.compromisedAt !== undefined || stopped === undefined) {
+      return false;
+    }
+    // NO-ORPHAN-TOKENS' second way out: every node rebooted after the key stopped signing.
+    if (key.tokensRefreshedAt !== undefined && Date.parse(key.tokensRefreshedAt) >= Date.parse(stopped)) {
       return false;
     }
     return Date.parse(key.removedAt ?? '') < Date.parse(addSeconds(stopped, graceSeconds));

@@ -1,6 +1,11 @@
 import { z } from 'zod';
 import { ISSUER_ID_PATTERN, KID_PATTERN, ROTATION_ID_PATTERN } from '#shared/identifiers.ts';
+import { isJsonObject } from '../json.ts';
 import { KeyringFormatError } from './errors.ts';
+import { MAX_REBOOT_TIMEOUT_SECONDS, MAX_STABILITY_TIMEOUT_SECONDS } from './policy.ts';
+
+/** The member where the stores keep a keyring's MAC (keyring-mac.ts); parseKeyring sets it aside. */
+export const KEYRING_MAC_MEMBER = 'mac';
 
 /** The schema version this code reads and writes. */
 export const KEYRING_SCHEMA_VERSION = 1;
@@ -28,6 +33,16 @@ export const ROTATION_MODES = ['scheduled', 'manual', 'emergency'] as const;
 
 /** One of {@link ROTATION_MODES}. */
 export type RotationMode = (typeof ROTATION_MODES)[number];
+
+/**
+ * How a rotation makes sure no workload still holds a token the old key signed (NO-ORPHAN-TOKENS):
+ * `wait` keeps the old key published for the grace; `reboot` reboots the machine config pools so every
+ * pod gets a fresh token, then lets the old key go (docs/openshift.md).
+ */
+export const TOKEN_REFRESH_POLICIES = ['wait', 'reboot'] as const;
+
+/** One of {@link TOKEN_REFRESH_POLICIES}. */
+export type TokenRefresh = (typeof TOKEN_REFRESH_POLICIES)[number];
 
 const isoTime = z.iso.datetime({ offset: false });
 const kid = z.string().regex(KID_PATTERN);
@@ -57,6 +72,8 @@ const keyRecordSchema = z
     failure: z.string().optional(),
     /** Set by an emergency rotation: the key is removed at once, on purpose (NO-ORPHAN-TOKENS exception). */
     compromisedAt: isoTime.optional(),
+    /** Every node rebooted after this key stopped signing: no pod holds a token it signed (NO-ORPHAN-TOKENS). */
+    tokensRefreshedAt: isoTime.optional(),
     privateKeyDestroyedAt: isoTime.optional(),
   })
   .strict();
@@ -72,6 +89,14 @@ const policySchema = z
     rotationIntervalDays: z.number().int().min(1),
     /** Audience of the verification token. */
     audience: z.string().min(1),
+    /** How workload tokens are refreshed after activation. @default 'wait' (an emergency reboots unless told not to) */
+    tokenRefresh: z.enum(TOKEN_REFRESH_POLICIES).optional(),
+    /** How long the cluster must have been stable (`oc adm wait-for-stable-cluster --minimum-stable-period`). @default 300 */
+    stablePeriodSeconds: z.number().int().min(0).max(3600).optional(),
+    /** How long a rotation waits for a stable cluster after the rollout and after the reboots. @default 3600 */
+    stabilityTimeoutSeconds: z.number().int().min(60).max(MAX_STABILITY_TIMEOUT_SECONDS).optional(),
+    /** How long a rotation waits for every node to reboot. @default 14400 */
+    rebootTimeoutSeconds: z.number().int().min(60).max(MAX_REBOOT_TIMEOUT_SECONDS).optional(),
   })
   .strict();
 
@@ -89,6 +114,24 @@ const rotationSchema = z
     abortFailedAt: isoTime.optional(),
     /** Why that abort failed, and what to do (never key material). */
     abortFailure: z.string().optional(),
+    /** How this rotation refreshes workload tokens, fixed at prepare. @default 'wait' */
+    tokenRefresh: z.enum(TOKEN_REFRESH_POLICIES).optional(),
+    /** Instability an emergency started under (`monitoring Degraded`): the stability waits disregard it. */
+    toleratedInstability: z.array(z.string().min(1)).max(100).optional(),
+    /** Set when activation made the new key active and a token refresh phase follows (rotation still in flight). */
+    activatedAt: isoTime.optional(),
+    /** The reboot number each pool goes to, recorded before any reboot is requested (RETRY-SAFE). */
+    rebootTargets: z
+      .object({ worker: z.number().int().min(1), master: z.number().int().min(1) })
+      .strict()
+      .optional(),
+    rebootsRequestedAt: isoTime.optional(),
+    /** When the current wait (stability or reboots) began; each wait of the workflow starts it anew. */
+    waitStartedAt: isoTime.optional(),
+    /** Set when a wait passed its deadline and the workflow stopped (both keys published); resuming goes on. */
+    stoppedAt: isoTime.optional(),
+    /** Why it stopped: what is unstable or which nodes did not reboot (never key material). */
+    stopReason: z.string().optional(),
   })
   .strict();
 
@@ -113,6 +156,14 @@ export const keyringSchema = z
     keys: z.array(keyRecordSchema).max(1000),
     rotation: rotationSchema.optional(),
     lastRotation: lastRotationSchema.optional(),
+    /**
+     * Orders the revisions of this keyring (the stores' revisions, hashes and ETags, do not): one more with
+     * every commit (step-context.ts); a new keyring starts at its creation time in epoch milliseconds, so
+     * one re-created for an issuer outranks the one it replaces. Published documents carry it and a
+     * publisher never replaces documents of a higher generation (publish-documents.ts). Absent in
+     * keyrings written before it existed: 0.
+     */
+    generation: z.number().int().min(0).optional(),
   })
   .strict();
 
@@ -140,13 +191,20 @@ export function parseKeyring(text: string, source: string): Keyring {
       `${source}: has schema version ${version}; this keyturn reads version ${KEYRING_SCHEMA_VERSION}`,
     );
   }
-  const result = keyringSchema.safeParse(value);
+  const result = keyringSchema.safeParse(withoutMac(value));
   if (!result.success) {
     const issue = result.error.issues[0];
     const where = issue?.path.join('.') || '(root)';
     throw new KeyringFormatError('ERR_KEYRING_FORMAT', `${source}: ${where}: ${issue?.message ?? 'invalid'}`);
   }
   return result.data;
+}
+
+/** Stored text without its MAC member: the store that read it checks the MAC (keyring-mac.ts). */
+function withoutMac(value: unknown): unknown {
+  if (!isJsonObject(value)) return value;
+  const { [KEYRING_MAC_MEMBER]: _mac, ...fields } = value;
+  return fields;
 }
 
 /** Serialises a keyring for storage (stable, readable). */

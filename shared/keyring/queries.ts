@@ -29,6 +29,11 @@ export function publishedKeys(keyring: Keyring): KeyRecord[] {
   return keyring.keys.filter((key) => PUBLISHED_STATES.has(key.state));
 }
 
+/** The keyring's generation (keyring.ts): 0 for a keyring written before keyturn recorded one. */
+export function keyringGeneration(keyring: Keyring): number {
+  return keyring.generation ?? 0;
+}
+
 /** Returns a keyring with one key changed (keyrings are never mutated in place). */
 export function withKey(keyring: Keyring, kid: string, change: Partial<KeyRecord>): Keyring {
   return { ...keyring, keys: keyring.keys.map((key) => (key.kid === kid ? { ...key, ...change } : key)) };
@@ -36,7 +41,8 @@ export function withKey(keyring: Keyring, kid: string, change: Partial<KeyRecord
 
 /**
  * keys.json and the discovery document for the keyring's published keys, checked against ALWAYS-VALID:
- * a valid JWKS with the active key, no duplicate kids, RSA ≥ 2048 only.
+ * a valid JWKS with the active key, no duplicate kids, RSA ≥ 2048 only; with the keyring's generation,
+ * which orders publications.
  */
 export function buildIssuerDocuments(
   keyring: Keyring,
@@ -53,5 +59,5 @@ export function buildIssuerDocuments(
     throw new InvariantViolationError('ALWAYS-VALID', 'keys.json would contain no key');
   }
   const keySet = buildKeySet(keys.map((key) => parsePublicKey(key.publicKeyPem, `keyring key ${key.kid}`)));
-  return { keySet, discovery: buildDiscovery(keyring.issuerUrl) };
+  return { keySet, discovery: buildDiscovery(keyring.issuerUrl), generation: keyringGeneration(keyring) };
 }

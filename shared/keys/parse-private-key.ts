@@ -8,7 +8,7 @@ import {
   tryPrivateKeyFromDer,
   tryPublicKeyFromDer,
 } from './key-input.ts';
-import { publicKeyFromJwk } from './parse-public-key.ts';
+import { privateJwkMembers, publicKeyFromJwk } from './parse-public-key.ts';
 import { assertRsaSigningKey, type PrivateSigningKey, toPublicSigningKey } from './signing-key.ts';
 
 /** Options for {@link parsePrivateKey}. */
@@ -38,6 +38,12 @@ export function parsePrivateKey(
 
 function privateKeyFromJwk(jwk: Record<string, unknown>, source: string): KeyObject {
   if (!('d' in jwk)) {
+    if (privateJwkMembers(jwk).length > 0) {
+      throw new InvalidKeyError(
+        'ERR_KEY_FORMAT',
+        `${source}: is an incomplete private JWK: it has private members but no "d"`,
+      );
+    }
     // Call it a public key only if it is one: JSON that is no JWK at all is ERR_KEY_FORMAT.
     publicKeyFromJwk(jwk, source);
     throw new InvalidKeyError('ERR_KEY_KIND', `${source}: is a public JWK where a private key was expected`);

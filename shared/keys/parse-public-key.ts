@@ -20,12 +20,24 @@ export function parsePublicKey(input: string | Uint8Array, source = 'public key'
   return toPublicSigningKey(key, source);
 }
 
-/** Imports a public JWK; refuses one that carries private members. */
+/**
+ * JWK members only a private or secret key has (RFC 7518 §6.3.2 for RSA, §6.2.2 EC, §6.4.1 oct). Any one
+ * of them makes a JWK private: the CRT members alone (p, q, dp, dq, qi) give the private key away.
+ */
+const PRIVATE_JWK_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'] as const;
+
+/** The private members a JWK carries, in {@link PRIVATE_JWK_MEMBERS} order. */
+export function privateJwkMembers(jwk: Record<string, unknown>): string[] {
+  return PRIVATE_JWK_MEMBERS.filter((member) => member in jwk);
+}
+
+/** Imports a public JWK; refuses one that carries any private member, naming the members, never their values. */
 export function publicKeyFromJwk(jwk: Record<string, unknown>, source: string): KeyObject {
-  if ('d' in jwk) {
+  const members = privateJwkMembers(jwk);
+  if (members.length > 0) {
     throw new InvalidKeyError(
       'ERR_KEY_KIND',
-      `${source}: is a private JWK (it has "d"); pass the public key, and keep the private one out of shared files`,
+      `${source}: is a private JWK (it has ${members.map((member) => `"${member}"`).join(', ')}); pass the public key (kty, n, e), and keep the private one out of shared files`,
     );
   }
   try {

@@ -3,6 +3,7 @@ import type { Keyring, Rotation } from '../keyring/keyring.ts';
 import { activeKey, findKey, withKey } from '../keyring/queries.ts';
 import type { RotationPorts, StoredKeyring } from '../ports.ts';
 import { AbortFailedError, RotationNotInFlightError, RotationRequestError } from './errors.ts';
+import { releaseGuardAfterEnd } from './guard.ts';
 import { type RotationStage, rotationStage } from './in-flight.ts';
 import { publishKeyring } from './publish-documents.ts';
 import { rollbackRotation } from './rollback.ts';
@@ -36,9 +37,10 @@ export interface AbortResult {
   readonly newKid?: string;
   /**
    * `dropped`: the new key never reached the cluster and left keys.json at once; `kept`: it may have
-   * signed, so it stays published (failed) for the grace period; `none`: there was no new key.
+   * signed, so it stays published (failed) for the grace period; `active`: it was already active (the
+   * token refresh phase was aborted) and stays so; `none`: there was no new key.
    */
-  readonly newKey: 'dropped' | 'kept' | 'none';
+  readonly newKey: 'dropped' | 'kept' | 'active' | 'none';
   /** True when the previous pair was pushed back to the cluster. */
   readonly pushedBack: boolean;
 }
@@ -64,9 +66,13 @@ export async function abortRotation(ports: RotationPorts, input: AbortInput): Pr
     await destroyDroppedKey(ports, stored, keyring.lastRotation.id, keyring.lastRotation.newKid);
   }
   const ended = alreadyAborted(keyring, input.rotationId);
-  if (ended !== undefined) return ended;
+  if (ended !== undefined) {
+    await releaseGuardAfterEnd(ports, { issuerId: keyring.issuerId, rotationId: ended.rotationId }, 'abort');
+    return ended;
+  }
   const rotation = requireRotationToAbort(keyring, input.rotationId);
   const stage = rotationStage(keyring, rotation);
+  if (stage === 'activated') return abortTokenRefresh(ports, stored, rotation);
   const activeKid = rotation.previousKid;
   const newKid = rotation.newKid;
   if (stage === 'pushed' || stage === 'verified') {
@@ -108,17 +114,55 @@ export async function abortRotation(ports: RotationPorts, input: AbortInput): Pr
   });
   if (newKey !== undefined && newKey.state !== 'generated') {
     // Built from the committed keyring (RETRY-SAFE: maintenance republishes it if this write is lost).
-    await publishKeyring(ports, next);
+    await publishKeyring(ports, committed.keyring);
   }
   if (newKey !== undefined) {
     await destroyDroppedKey(ports, committed, rotation.id, newKey.kid);
   }
+  // The push takes the guard before it records `promoting`: a crash in between leaves it held.
+  await releaseGuardAfterEnd(ports, { issuerId: keyring.issuerId, rotationId: rotation.id }, 'abort');
   return {
     rotationId: rotation.id,
     stage,
     activeKid,
     ...(newKid === undefined ? {} : { newKid }),
     newKey: newKey === undefined ? 'none' : 'dropped',
+    pushedBack: false,
+  };
+}
+
+/**
+ * Ends a rotation in its token refresh phase: the new key is active and stays so (nothing is pushed
+ * back), the old key stays retired and published until its grace ends (NO-ORPHAN-TOKENS: the reboots
+ * did not finish, so pods may still hold its tokens), and the cluster's guard is given back.
+ */
+async function abortTokenRefresh(
+  ports: RotationPorts,
+  stored: StoredKeyring,
+  rotation: Rotation,
+): Promise<AbortResult> {
+  const { keyring } = stored;
+  const previous = findKey(keyring, rotation.previousKid);
+  const next = endRotation(keyring, rotation, {
+    outcome: 'aborted',
+    finishedAt: nowIso(ports),
+    reason: `${REASON} (activated: the token refresh phase did not finish)`,
+    ...(rotation.newKid === undefined ? {} : { newKid: rotation.newKid }),
+  });
+  await commit(ports, stored, next, {
+    rotationId: rotation.id,
+    step: 'abort',
+    ...(rotation.newKid === undefined ? {} : { kid: rotation.newKid }),
+    outcome: 'ok',
+    detail: `ended in its token refresh phase; ${rotation.newKid ?? ''} stays active, ${previous?.kid ?? 'the old key'} stays published until ${previous?.removeAfter ?? 'its grace ends'}`,
+  });
+  await releaseGuardAfterEnd(ports, { issuerId: keyring.issuerId, rotationId: rotation.id }, 'abort');
+  return {
+    rotationId: rotation.id,
+    stage: 'activated',
+    activeKid: rotation.newKid,
+    ...(rotation.newKid === undefined ? {} : { newKid: rotation.newKid }),
+    newKey: 'active',
     pushedBack: false,
   };
 }
@@ -177,6 +221,16 @@ function alreadyAborted(keyring: Keyring, rotationId: string | undefined): Abort
   if (last?.id !== rotationId || last.outcome !== 'aborted') return undefined;
   const newKey = findKey(keyring, last.newKid);
   const kept = newKey !== undefined && newKey.promotedAt !== undefined;
+  if (newKey?.state === 'active') {
+    return {
+      rotationId,
+      stage: 'activated',
+      activeKid: newKey.kid,
+      newKid: newKey.kid,
+      newKey: 'active',
+      pushedBack: false,
+    };
+  }
   return {
     rotationId,
     stage: kept ? 'pushed' : newKey === undefined ? 'prepared' : 'published',

@@ -20,3 +20,19 @@ export class VerificationFailedError extends KeyturnError<'ERR_VERIFICATION_FAIL
 
 /** `--abort` could not end the rotation (the previous key could not be pushed back); it is recorded, re-run it. */
 export class AbortFailedError extends KeyturnError<'ERR_ABORT_FAILED'> {}
+
+/**
+ * The cluster is not stable (`oc adm wait-for-stable-cluster` would not return): a rotation refuses to
+ * start on it, and one that waited past its deadline for stability stops there with both keys published.
+ */
+export class ClusterUnstableError extends KeyturnError<'ERR_CLUSTER_UNSTABLE'> {}
+
+/** Not every node rebooted within the deadline of the token refresh phase; both keys stay published. */
+export class NodesNotRebootedError extends KeyturnError<'ERR_NODES_NOT_REBOOTED'> {}
+
+/**
+ * The issuer's grace is shorter than the longest token the cluster may issue (its
+ * service-account-max-token-expiration): a retired key could leave keys.json while tokens it signed are
+ * still valid (NO-ORPHAN-TOKENS).
+ */
+export class GraceBelowTokenLifetimeError extends KeyturnError<'ERR_GRACE_BELOW_TOKEN_LIFETIME'> {}

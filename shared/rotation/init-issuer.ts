@@ -1,15 +1,28 @@
-import { ISSUER_ID_MAX_LENGTH } from '#shared/identifiers.ts';
+import { ISSUER_ID_MAX_LENGTH, ISSUER_ID_PATTERN } from '#shared/identifiers.ts';
+import { isKeyturnError, KeyturnError } from '../errors.ts';
 import { DISCOVERY_PATH, KEY_SET_PATH } from '../issuer/discovery.ts';
 import { normalizeIssuerUrl } from '../issuer/issuer-url.ts';
 import { IssuerExistsError } from '../keyring/errors.ts';
-import { KEYRING_SCHEMA_VERSION, type Keyring, type Policy } from '../keyring/keyring.ts';
+import {
+  KEYRING_SCHEMA_VERSION,
+  type Keyring,
+  keyringSchema,
+  type Policy,
+  parseKeyring,
+} from '../keyring/keyring.ts';
 import { DEFAULT_POLICY } from '../keyring/policy.ts';
 import type { PrivateSigningKey } from '../keys/signing-key.ts';
-import type { RotationPorts } from '../ports.ts';
+import type { RotationPorts, StoredKeyring, VaultKey } from '../ports.ts';
 import { RotationRequestError } from './errors.ts';
 import { assertLeadTimeFits } from './lead-time-bound.ts';
 import { publishKeyring } from './publish-documents.ts';
 import { nowIso, recordAudit } from './step-context.ts';
+
+/**
+ * An issuer's keyring was created, but its first documents could not be published (or the creation
+ * audited). The issuer exists with its active key; `keyturn maintain` publishes the documents.
+ */
+export class InitIncompleteError extends KeyturnError<'ERR_INIT_INCOMPLETE'> {}
 
 /** The vault slot of an issuer's first key. */
 export const INITIAL_SLOT = 'initial';
@@ -50,6 +63,8 @@ export async function initIssuer(
 ): Promise<InitIssuerResult> {
   const issuerUrl = normalizeIssuerUrl(input.issuerUrl);
   const issuerId = input.issuerId ?? issuerIdFromUrl(issuerUrl);
+  // Everything that can be checked is checked before a key is sealed (RECOVERABLE: nothing to clean).
+  assertIssuerId(issuerId);
   if ((await ports.store.read(issuerId)) !== undefined) {
     throw new IssuerExistsError(
       'ERR_ISSUER_EXISTS',
@@ -58,13 +73,68 @@ export async function initIssuer(
   }
   await assertLocationFree(ports.store, issuerId, issuerUrl, input.publishedAt ?? urlPathOf);
   const policy: Policy = { ...DEFAULT_POLICY, ...input.policy };
-  assertLeadTimeFits(issuerId, policy.leadTimeSeconds);
+  assertPolicy(issuerId, policy);
+  assertLeadTimeFits(issuerId, policy.leadTimeSeconds, undefined, ports.shortLeadTime);
   const sealed =
     input.adopt === undefined
       ? await ports.vault.generate({ issuerId, slot: INITIAL_SLOT, bits: policy.keyBits })
       : await ports.vault.seal({ issuerId, slot: INITIAL_SLOT, privateKey: input.adopt });
+  const adopted = input.adopt !== undefined;
+  const created = await createKeyring(
+    ports,
+    sealed,
+    initialKeyring(ports, sealed, { issuerId, issuerUrl, policy, adopted }),
+  );
+  try {
+    await recordAudit(ports, issuerId, {
+      step: 'init',
+      kid: sealed.kid,
+      outcome: 'ok',
+      detail: adopted ? 'adopted an existing key' : `generated RSA ${sealed.bits}`,
+    });
+    await publishKeyring(ports, created.keyring);
+  } catch (error) {
+    throw new InitIncompleteError(
+      'ERR_INIT_INCOMPLETE',
+      `issuer ${issuerId} was created, but publishing its documents failed (${describe(error)}); ` +
+        `fix the cause and publish them with keyturn maintain --issuer ${issuerId}, which republishes a keys.json it cannot read`,
+      { cause: error },
+    );
+  }
+  return { issuerId, issuerUrl, kid: sealed.kid, adopted };
+}
+
+/**
+ * Creates the keyring of the sealed key. Until it exists nothing refers to that key, so when building
+ * or writing it fails the key is destroyed again (RECOVERABLE: `init` can simply be run again), unless a
+ * concurrent init of the same issuer created a keyring holding it (the vault's slots are idempotent).
+ */
+async function createKeyring(
+  ports: Omit<RotationPorts, 'cluster'>,
+  sealed: VaultKey,
+  keyring: Keyring,
+): Promise<StoredKeyring> {
+  try {
+    parseKeyring(JSON.stringify(keyring), `the keyring of issuer ${keyring.issuerId}`);
+    return await ports.store.create(keyring);
+  } catch (error) {
+    const winner = await ports.store.read(keyring.issuerId).catch(() => undefined);
+    if (!winner?.keyring.keys.some((key) => key.vaultRef === sealed.ref)) {
+      await ports.vault.destroy(sealed.ref).catch(() => undefined);
+    }
+    throw error;
+  }
+}
+
+/** The keyring of a new issuer: its one key, active from now. */
+function initialKeyring(
+  ports: Pick<RotationPorts, 'clock'>,
+  sealed: VaultKey,
+  issuer: { issuerId: string; issuerUrl: string; policy: Policy; adopted: boolean },
+): Keyring {
+  const { issuerId, issuerUrl, policy } = issuer;
   const now = nowIso(ports);
-  const keyring: Keyring = {
+  return {
     schemaVersion: KEYRING_SCHEMA_VERSION,
     issuerId,
     issuerUrl,
@@ -76,23 +146,43 @@ export async function initIssuer(
         bits: sealed.bits,
         state: 'active',
         vaultRef: sealed.ref,
-        origin: input.adopt === undefined ? 'generated' : 'adopted',
+        origin: issuer.adopted ? 'adopted' : 'generated',
         rotationId: INITIAL_SLOT,
         generatedAt: now,
         publishedAt: now,
         activatedAt: now,
       },
     ],
+    // Above any generation of a keyring this issuer had before (keyring.ts), so its documents replace those.
+    generation: Date.parse(now),
   };
-  const created = await ports.store.create(keyring);
-  await recordAudit(ports, issuerId, {
-    step: 'init',
-    kid: sealed.kid,
-    outcome: 'ok',
-    detail: input.adopt === undefined ? `generated RSA ${sealed.bits}` : 'adopted an existing key',
-  });
-  await publishKeyring(ports, created.keyring);
-  return { issuerId, issuerUrl, kid: sealed.kid, adopted: input.adopt !== undefined };
+}
+
+/** An issuer id the keyring schema accepts ({@link ISSUER_ID_PATTERN}), checked before anything is written. */
+function assertIssuerId(issuerId: string): void {
+  if (!ISSUER_ID_PATTERN.test(issuerId)) {
+    throw new RotationRequestError(
+      'ERR_ROTATION_REQUEST',
+      `issuer id ${JSON.stringify(issuerId.slice(0, 80))} is not valid: use 1 to ${ISSUER_ID_MAX_LENGTH} lowercase letters, digits, '.' or '-', starting with a letter or digit; nothing was created`,
+    );
+  }
+}
+
+/** A policy the keyring schema accepts, checked before anything is written. */
+function assertPolicy(issuerId: string, policy: Policy): void {
+  const checked = keyringSchema.shape.policy.safeParse(policy);
+  if (!checked.success) {
+    const problems = checked.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+    throw new RotationRequestError(
+      'ERR_ROTATION_REQUEST',
+      `issuer ${issuerId}: the policy is not valid (${problems.join('; ')}); nothing was created`,
+    );
+  }
+}
+
+function describe(error: unknown): string {
+  if (isKeyturnError(error)) return `${error.code}: ${error.message}`;
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }
 
 /** The default location of an issuer's documents: its URL path (`/prod/a/`), as a directory publisher uses it. */

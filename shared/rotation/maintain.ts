@@ -5,7 +5,7 @@ import { activeKey, findKey, publishedKeys, withKey } from '../keyring/queries.t
 import type { RotationPorts, StoredKeyring } from '../ports.ts';
 import { adoptClusterKey, followClusterSigner, removableAfter, withSeenClusterKeys } from './adopt-drift.ts';
 import { type Drift, detectDrift, hasDrift } from './drift.ts';
-import { publishKeyring, readPublicKids } from './publish-documents.ts';
+import { publishKeyring, publishLatestKeyring, readPublicKids } from './publish-documents.ts';
 import { commit, loadKeyring, nowIso, recordAudit } from './step-context.ts';
 
 /** Options of a maintenance run. */
@@ -28,7 +28,10 @@ export interface MaintainResult {
   readonly held: readonly string[];
   /** Keys whose private key was destroyed in the vault. */
   readonly destroyed: readonly string[];
-  /** True when keys.json was written: keys were removed, or the public copy differed or could not be read. */
+  /**
+   * True when keys.json was written: keys were removed, or the public copy differed or could not be read
+   * (false when a newer keyring revision had been published meanwhile and was left in place).
+   */
   readonly republished: boolean;
   /**
    * True when the public keys.json could be read at the issuer URL as relying parties read it (served
@@ -76,10 +79,13 @@ export type MaintenanceOutcome =
  * fires and the rest of the upkeep is not held hostage by the CDN. That is safe because nothing here is
  * decided from the public view: a removal follows from the keyring (grace passed) and the cluster (no
  * node signs with the key), never from what relying parties happen to see, so NO-ORPHAN-TOKENS holds
- * either way. The documents are then republished from the committed keyring, as when the public copy
- * differs: they are built from a state the store holds, carry the active key and every key still in
- * grace, and pass the publisher's validation (ALWAYS-VALID), so a deleted or corrupted keys.json heals
- * itself; publishing is idempotent (RETRY-SAFE). The failed read is audited.
+ * either way. The documents are then republished, as when the public copy differs, from the latest
+ * keyring revision, read again right before the write (a rotation may have committed and published since
+ * this run read it: republishing the old read once put a compromised key back and dropped a new one),
+ * and the publisher never replaces documents of a newer revision with these. They are built from a
+ * state the store holds, carry the active key and every key still in grace, and pass the publisher's
+ * validation (ALWAYS-VALID), so a deleted or corrupted keys.json heals itself; publishing is idempotent
+ * (RETRY-SAFE). The failed read is audited.
  */
 export async function maintainIssuer(ports: RotationPorts, input: MaintainInput): Promise<MaintainResult> {
   const followed = await followClusterSigner(ports, await loadKeyring(ports, input.issuerId));
@@ -100,9 +106,10 @@ export async function maintainIssuer(ports: RotationPorts, input: MaintainInput)
     stored = await removeKeys(ports, stored, due);
   }
   const view = await comparePublicView(ports, stored.keyring);
-  const republished = due.length > 0 || view.differs;
-  if (republished) {
-    await publishKeyring(ports, stored.keyring);
+  let republished = false;
+  if (due.length > 0 || view.differs) {
+    // `stored` is stale if a rotation committed since it was read: publish what the latest revision says.
+    republished = (await publishLatestKeyring(ports, stored.keyring.issuerId)).outcome === 'published';
   }
   const destroyed = await destroyRemovedKeys(ports, stored);
   const repair = await repairDrift(ports, stored, input.publishDrift === true);

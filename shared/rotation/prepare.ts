@@ -1,9 +1,12 @@
-import type { Keyring, RotationMode } from '../keyring/keyring.ts';
+import type { Keyring, RotationMode, TokenRefresh } from '../keyring/keyring.ts';
+import { tokenRefreshOf } from '../keyring/policy.ts';
 import { activeKey } from '../keyring/queries.ts';
 import type { RotationPorts } from '../ports.ts';
+import { assertGraceCoversTokens, assertGuardFree, passStabilityGate } from './cluster-gate.ts';
 import { checkClusterDrift } from './drift.ts';
 import { startUnderDrift } from './emergency-drift.ts';
 import { RotationInProgressError, RotationRequestError } from './errors.ts';
+import { releaseGuardIfOurs } from './guard.ts';
 import { assertLeadTimeFits } from './lead-time-bound.ts';
 import { publishKeyring } from './publish-documents.ts';
 import { parseRotationId } from './rotation-id.ts';
@@ -16,6 +19,11 @@ export interface PrepareInput extends StepInput {
   readonly compromisedKid?: string;
   /** Overrides the policy's lead time (emergency rotations, local runs). @default policy.leadTimeSeconds */
   readonly leadTimeSeconds?: number;
+  /**
+   * How workload tokens are refreshed after activation (`keyturn rotate --emergency --no-reboot`: `wait`).
+   * @default 'reboot' for an emergency, else policy.tokenRefresh
+   */
+  readonly tokenRefresh?: TokenRefresh;
 }
 
 /** The rotation as prepared. */
@@ -25,13 +33,21 @@ export interface PrepareResult {
   readonly leadTimeSeconds: number;
   /** True when this rotation was already in flight and the call joined it. */
   readonly joined: boolean;
+  /** How this rotation refreshes workload tokens after activation. */
+  readonly tokenRefresh: TokenRefresh;
+  /** True when the joined rotation is already activated: the workflow goes on with its token refresh phase. */
+  readonly refreshing: boolean;
+  /** An emergency started on an unstable cluster: what is unstable (also in the audit trail). */
+  readonly warning?: string;
 }
 
 /**
  * Locks the issuer for one rotation (ONE-SIGNER): a second rotation id fails fast, the same id joins.
  * A scheduled or manual rotation refuses to start while the cluster signs with a key keys.json lacks
  * (drift); an emergency is never blocked by drift: it publishes that key and records the drift in the
- * audit trail (emergency-drift.ts).
+ * audit trail (emergency-drift.ts). Before anything is written it passes the OpenShift procedure's gate:
+ * the cluster's signer-rotation guard free, a grace at least the cluster's longest token lifetime, a
+ * stable cluster (an emergency goes on with a warning: cluster-gate.ts). A joined rotation skips the gate.
  */
 export async function prepareRotation(ports: RotationPorts, input: PrepareInput): Promise<PrepareResult> {
   parseRotationId(input.rotationId);
@@ -50,6 +66,8 @@ export async function prepareRotation(ports: RotationPorts, input: PrepareInput)
       previousKid: inFlight.previousKid ?? '',
       leadTimeSeconds: inFlight.leadTimeSeconds,
       joined: true,
+      tokenRefresh: inFlight.tokenRefresh ?? 'wait',
+      refreshing: inFlight.activatedAt !== undefined,
     };
   }
   const active = activeKey(keyring);
@@ -61,7 +79,17 @@ export async function prepareRotation(ports: RotationPorts, input: PrepareInput)
   }
   assertCompromisedKid(input, active.kid);
   const leadTimeSeconds = input.leadTimeSeconds ?? keyring.policy.leadTimeSeconds;
-  assertLeadTimeFits(keyring.issuerId, leadTimeSeconds);
+  assertLeadTimeFits(keyring.issuerId, leadTimeSeconds, input.mode, ports.shortLeadTime);
+  // The OpenShift procedure's preconditions, read-only and before anything is written: one rotator at a
+  // time, a grace that covers the cluster's longest tokens, a stable cluster (cluster-gate.ts).
+  // A guard the issuer's last rotation could not give back (a cluster down at its end) is given back now.
+  if (keyring.lastRotation !== undefined) {
+    await releaseGuardIfOurs(ports, { issuerId: keyring.issuerId, rotationId: keyring.lastRotation.id });
+  }
+  await assertGuardFree(ports, { issuerId: keyring.issuerId, rotationId: input.rotationId });
+  await assertGraceCoversTokens(ports, keyring);
+  const gate = await passStabilityGate(ports, keyring, input.mode);
+  const tokenRefresh = tokenRefreshOf(keyring.policy, input.mode, input.tokenRefresh);
   const start = startUnderDrift(
     keyring,
     active,
@@ -75,6 +103,8 @@ export async function prepareRotation(ports: RotationPorts, input: PrepareInput)
     leadTimeSeconds,
     previousKid: start.previousKid,
     ...(input.compromisedKid === undefined ? {} : { compromisedKid: input.compromisedKid }),
+    tokenRefresh,
+    ...(gate.tolerated.length === 0 ? {} : { toleratedInstability: [...gate.tolerated] }),
   };
   const written = await commit(
     ports,
@@ -85,11 +115,19 @@ export async function prepareRotation(ports: RotationPorts, input: PrepareInput)
       step: 'prepare',
       kid: start.previousKid,
       outcome: 'ok',
-      detail: `${input.mode} rotation, lead time ${leadTimeSeconds} s${start.note}`,
+      detail: `${input.mode} rotation, lead time ${leadTimeSeconds} s, token refresh ${tokenRefresh}${start.note}${gate.warning === undefined ? '' : `; ${gate.warning}`}`,
     },
   );
   if (start.adopted) await publishKeyring(ports, written.keyring);
-  return { rotationId: input.rotationId, previousKid: start.previousKid, leadTimeSeconds, joined: false };
+  return {
+    rotationId: input.rotationId,
+    previousKid: start.previousKid,
+    leadTimeSeconds,
+    joined: false,
+    tokenRefresh,
+    refreshing: false,
+    ...(gate.warning === undefined ? {} : { warning: gate.warning }),
+  };
 }
 
 /**

@@ -14,22 +14,23 @@ export interface PublishResult {
 
 /**
  * Adds the new key to keys.json beside the keys already published (ALWAYS-VALID) and invalidates caches.
- * The keyring is committed first and the documents built from it; a re-run publishes again (RETRY-SAFE).
+ * The keyring is committed first and the documents built from it; a re-run publishes again (RETRY-SAFE),
+ * and a re-run that finds newer documents in place (a later revision published them) leaves them.
  */
 export async function publishNewKey(ports: RotationPorts, input: StepInput): Promise<PublishResult> {
-  const stored = await loadKeyring(ports, input.issuerId);
-  let { keyring } = stored;
-  const rotation = requireRotation(keyring, input.rotationId);
-  const key = requireNewKey(keyring, rotation);
+  let stored = await loadKeyring(ports, input.issuerId);
+  const rotation = requireRotation(stored.keyring, input.rotationId);
+  const key = requireNewKey(stored.keyring, rotation);
   if (key.state === 'generated') {
-    keyring = withKey(keyring, key.kid, { state: 'published', publishedAt: nowIso(ports) });
-    await commit(ports, stored, keyring, {
+    const next = withKey(stored.keyring, key.kid, { state: 'published', publishedAt: nowIso(ports) });
+    stored = await commit(ports, stored, next, {
       rotationId: rotation.id,
       step: 'publish',
       kid: key.kid,
       outcome: 'ok',
     });
   }
-  const kids = await publishKeyring(ports, keyring);
+  // The keyring as committed: its generation orders this publication against concurrent ones.
+  const { kids } = await publishKeyring(ports, stored.keyring);
   return { kid: key.kid, kids };
 }

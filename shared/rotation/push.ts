@@ -18,7 +18,8 @@ export interface PushResult {
  * at the public URL for the lead time and is still there now. The key is recorded `promoting` first; only
  * then is the private key opened from the vault, here and nowhere else, and handed to the cluster
  * (SEALED). A re-run after a crash anywhere finds the record and pushes the same pair again, which is
- * harmless (RETRY-SAFE).
+ * harmless (RETRY-SAFE). The cluster's signer-rotation guard is taken first and held until the rotation
+ * is done with the cluster (activate, or finish-refresh after the reboots; rollback and abort give it back).
  */
 export async function pushKey(ports: RotationPorts, input: StepInput): Promise<PushResult> {
   const stored = await loadKeyring(ports, input.issuerId);
@@ -44,6 +45,10 @@ export async function pushKey(ports: RotationPorts, input: StepInput): Promise<P
   if (key.vaultRef === undefined) {
     throw new InvariantViolationError('SEALED', `key ${key.kid} has no sealed private key to push`);
   }
+  // One rotator at a time: take the cluster's signer-rotation guard (ccoctl's shape) before anything can
+  // reach the cluster, so a guard held by ccoctl fails the push while the key is still unpushed and the
+  // rollback only drops it. A no-op when this rotation holds it already (RETRY-SAFE).
+  await ports.cluster.holdRotationGuard({ issuerId: keyring.issuerId, rotationId: rotation.id });
   // Record the push before making it: after a crash between the two, the keyring must already say the
   // cluster may hold the key, so that rollback pushes the previous pair back and keeps this key published
   // for the grace period (NO-ORPHAN-TOKENS) instead of dropping a key the cluster signs with.

@@ -4,7 +4,7 @@
  * lead time; asking for something it is not fails fast (ONE-SIGNER) and names the commands that go on.
  */
 
-import type { Keyring, Rotation, RotationMode } from '../keyring/keyring.ts';
+import type { Keyring, Rotation, RotationMode, TokenRefresh } from '../keyring/keyring.ts';
 import { RotationInProgressError } from './errors.ts';
 import { newRotationId } from './rotation-id.ts';
 
@@ -21,6 +21,8 @@ export interface RotationAsked {
   readonly rotationId?: string;
   readonly emergencyKid?: string;
   readonly leadTimeSeconds?: number;
+  /** `wait` for `--emergency KID --no-reboot`. @default the rotation's own (prepare decides) */
+  readonly tokenRefresh?: TokenRefresh;
 }
 
 /** The workflow input of the run, and whether it resumes a rotation in flight. */
@@ -33,6 +35,7 @@ export interface PlannedRotation {
     readonly mode: RotationMode;
     readonly compromisedKid?: string;
     readonly leadTimeSeconds?: number;
+    readonly tokenRefresh?: TokenRefresh;
   };
 }
 
@@ -59,6 +62,7 @@ export function planRotation(
         mode: asked.emergencyKid === undefined ? 'manual' : 'emergency',
         ...(asked.emergencyKid === undefined ? {} : { compromisedKid: asked.emergencyKid }),
         ...(asked.leadTimeSeconds === undefined ? {} : { leadTimeSeconds: asked.leadTimeSeconds }),
+        ...(asked.tokenRefresh === undefined ? {} : { tokenRefresh: asked.tokenRefresh }),
       },
     };
   }
@@ -94,6 +98,9 @@ function conflictWith(inFlight: Rotation, asked: RotationAsked): string | undefi
   }
   if (asked.leadTimeSeconds !== undefined && asked.leadTimeSeconds !== inFlight.leadTimeSeconds) {
     return `prepared with a lead time of ${inFlight.leadTimeSeconds} s, not ${asked.leadTimeSeconds} s (a resumed rotation keeps its own; run it again without --lead-time)`;
+  }
+  if (asked.tokenRefresh !== undefined && asked.tokenRefresh !== (inFlight.tokenRefresh ?? 'wait')) {
+    return `prepared with token refresh ${inFlight.tokenRefresh ?? 'wait'}, not ${asked.tokenRefresh} (a resumed rotation keeps its own; run it again without --no-reboot)`;
   }
   return undefined;
 }

@@ -1,5 +1,6 @@
 import { IssuerNotFoundError } from '../keyring/errors.ts';
 import type { Keyring, Rotation } from '../keyring/keyring.ts';
+import { keyringGeneration } from '../keyring/queries.ts';
 import type { AuditEntry, RotationPorts, StoredKeyring } from '../ports.ts';
 import { RotationNotInFlightError } from './errors.ts';
 
@@ -40,16 +41,29 @@ export function requireRotation(keyring: Keyring, rotationId: string): Rotation 
   return rotation;
 }
 
-/** Writes the next keyring with compare-and-swap, then records the transition in the audit trail. */
+/**
+ * Writes the next keyring with compare-and-swap, one generation above the revision it replaces when it
+ * changes anything (so publications can be ordered: publish-documents.ts; a retry that writes the same
+ * keyring again writes the same bytes), then records the transition in the audit trail.
+ */
 export async function commit(
   ports: Pick<RotationPorts, 'store' | 'audit' | 'clock' | 'actor'>,
   stored: StoredKeyring,
   next: Keyring,
   entry: StepAudit,
 ): Promise<StoredKeyring> {
-  const written = await ports.store.update(next, stored.revision);
+  const current = keyringGeneration(stored.keyring);
+  const generation = sameKeyring(next, stored.keyring) ? current : current + 1;
+  const written = await ports.store.update({ ...next, generation }, stored.revision);
   await recordAudit(ports, next.issuerId, entry);
   return written;
+}
+
+/** True when two keyrings hold the same state, whatever their generations. */
+function sameKeyring(a: Keyring, b: Keyring): boolean {
+  const { generation: _a, ...stateA } = a;
+  const { generation: _b, ...stateB } = b;
+  return JSON.stringify(stateA) === JSON.stringify(stateB);
 }
 
 /** Appends one audit line for this issuer. */

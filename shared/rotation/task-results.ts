@@ -1,11 +1,14 @@
 import type { AbortResult } from './abort.ts';
 import type { ActivateResult } from './activate.ts';
+import type { StabilityResult } from './await-stability.ts';
 import type { VisibilityResult } from './confirm-visible.ts';
+import type { FinishRefreshResult } from './finish-refresh.ts';
 import type { GenerateResult } from './generate.ts';
 import type { MaintainResult } from './maintain.ts';
 import type { PrepareResult } from './prepare.ts';
 import type { PublishResult } from './publish.ts';
 import type { PushResult } from './push.ts';
+import type { RefreshResult } from './refresh-tokens.ts';
 import type { RollbackResult } from './rollback.ts';
 import type { VerifyResult } from './verify.ts';
 import type { RolloutResult } from './watch-rollout.ts';
@@ -23,8 +26,11 @@ export interface TaskResults {
   readonly 'confirm-visible': VisibilityResult;
   readonly push: PushResult;
   readonly 'watch-rollout': RolloutResult;
+  readonly 'await-stability': StabilityResult;
   readonly verify: VerifyResult;
   readonly activate: ActivateResult;
+  readonly 'refresh-tokens': RefreshResult;
+  readonly 'finish-refresh': FinishRefreshResult;
   readonly rollback: RollbackResult;
   readonly abort: AbortResult;
   readonly maintain: MaintainResult;

@@ -2,12 +2,15 @@ import type { RotationPorts } from '../ports.ts';
 import type { TaskName } from '../workflow-tasks.ts';
 import { abortRotation } from './abort.ts';
 import { activateKey } from './activate.ts';
+import { awaitStability } from './await-stability.ts';
 import { confirmVisible } from './confirm-visible.ts';
+import { finishTokenRefresh } from './finish-refresh.ts';
 import { generateKey } from './generate.ts';
 import { maintainIssuer } from './maintain.ts';
 import { prepareRotation } from './prepare.ts';
 import { publishNewKey } from './publish.ts';
 import { pushKey } from './push.ts';
+import { refreshTokens } from './refresh-tokens.ts';
 import { rollbackRotation } from './rollback.ts';
 import type { TaskResults } from './task-results.ts';
 import { verifyRotation } from './verify.ts';
@@ -24,8 +27,11 @@ export const TASK_STEPS = {
   'confirm-visible': confirmVisible,
   push: pushKey,
   'watch-rollout': watchRollout,
+  'await-stability': awaitStability,
   verify: verifyRotation,
   activate: activateKey,
+  'refresh-tokens': refreshTokens,
+  'finish-refresh': finishTokenRefresh,
   rollback: rollbackRotation,
   abort: abortRotation,
   maintain: maintainIssuer,

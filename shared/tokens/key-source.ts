@@ -19,12 +19,28 @@ export interface LoadedKeySet {
   readonly issuer?: string;
 }
 
+/** How {@link loadKeySet} reads. */
+export interface LoadKeySetOptions extends ReadPublicOptions {
+  /**
+   * Skip the keys of a JWKS that cannot verify RS256 tokens (an EC key, RSA < 2048) and list them in
+   * `keySet.skipped`, as a relying party does with a third party's set. False for keyturn reading its own
+   * issuer back (the closing check), where such a key is drift or tampering (ALWAYS-VALID).
+   * @default true
+   */
+  readonly skipUnusableKeys?: boolean;
+}
+
 /**
  * Loads trusted keys for verification. Key sets from elsewhere may name their keys any way they like,
- * so kube-apiserver kids are not required here; every key is still validated (RSA ≥ 2048, RS256).
+ * so kube-apiserver kids are not required here, and keys that cannot verify RS256 tokens are skipped with
+ * a note; every key kept is validated (RSA ≥ 2048, RS256).
  */
-export async function loadKeySet(source: KeySource, options: ReadPublicOptions = {}): Promise<LoadedKeySet> {
-  const lenient = { ...options, requireKubernetesKids: false };
+export async function loadKeySet(source: KeySource, options: LoadKeySetOptions = {}): Promise<LoadedKeySet> {
+  const lenient = {
+    ...options,
+    requireKubernetesKids: false,
+    skipUnusableKeys: options.skipUnusableKeys ?? true,
+  };
   switch (source.kind) {
     case 'public-key':
       return { keySet: { keys: [parsePublicKey(source.content, source.name)] } };

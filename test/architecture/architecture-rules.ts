@@ -66,6 +66,7 @@ const DOMAIN = [
   'shared/issuer/',
   'shared/keyring/',
   'shared/rotation/',
+  'shared/preflight/',
   'shared/tokens/',
   'shared/*.ts',
 ];

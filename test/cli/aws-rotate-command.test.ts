@@ -140,7 +140,7 @@ describe('keyturn rotate (in AWS)', () => {
     expect(questions[0]).toContain(
       `Emergency rotation of issuer demo: key ${KIDS.old} is treated as compromised`,
     );
-    expect(questions[0]).toContain('every token it signed stops working');
+    expect(questions[0]).toContain('no workload is cut off from AWS STS');
     const [started] = startInputs();
     expect(started?.name).toMatch(/^demo--\d{8}-\d{6}-[0-9a-f]{6}$/);
     expect(started?.input).toEqual({

@@ -31,10 +31,7 @@ describe('keyturn rotate in AWS, resumed and aborted (RECOVERABLE)', () => {
   let world: AwsWorld;
   let directory: { path: string; remove: () => Promise<void> };
 
-  const putKeyring = (keyring: Keyring) =>
-    world.s3.putObject(STACK.stateBucket, 'keyrings/demo.json', JSON.stringify(keyring), {
-      contentType: 'application/json',
-    });
+  const putKeyring = (keyring: Keyring) => world.putKeyring(keyring);
   const keyturn = (args: readonly string[]) =>
     runKeyturn(args, { cwd: directory.path, sleep: async () => void world.sfn.advance() });
   const started = () =>
@@ -60,7 +57,7 @@ describe('keyturn rotate in AWS, resumed and aborted (RECOVERABLE)', () => {
 
   it('resumes a rotation whose execution was stopped under the next execution name, with its own mode and lead time (RECOVERABLE, RETRY-SAFE)', async () => {
     // Prepare: execution demo--r1 ran and was stopped; the keyring keeps r1 in flight.
-    putKeyring(keyringInFlight());
+    await putKeyring(keyringInFlight());
     await startedEarlier([]);
     const first = execution('demo--r1');
     if (first !== undefined) first.status = 'ABORTED';
@@ -87,7 +84,7 @@ describe('keyturn rotate in AWS, resumed and aborted (RECOVERABLE)', () => {
 
   it('joins the running execution of the rotation in flight instead of starting a second one (ONE-SIGNER)', async () => {
     // Prepare
-    putKeyring(keyringInFlight());
+    await putKeyring(keyringInFlight());
     await startedEarlier(successfulRotation());
 
     // Act
@@ -102,7 +99,7 @@ describe('keyturn rotate in AWS, resumed and aborted (RECOVERABLE)', () => {
 
   it('refuses another lead time, rotation id or emergency while a rotation is in flight, naming resume and abort, starting nothing (ONE-SIGNER)', async () => {
     // Prepare
-    putKeyring(keyringInFlight());
+    await putKeyring(keyringInFlight());
     world.sfn.setScript(world.rotationStateMachineArn, successfulRotation());
 
     // Act
@@ -129,7 +126,7 @@ describe('keyturn rotate in AWS, resumed and aborted (RECOVERABLE)', () => {
 
   it('refuses an emergency naming a key that is not the active one before asking anything (exit 1)', async () => {
     // Prepare
-    putKeyring(keyringInFlight({ rotation: undefined }));
+    await putKeyring(keyringInFlight({ rotation: undefined }));
     world.sfn.setScript(world.rotationStateMachineArn, successfulRotation());
 
     // Act: no --yes, and no terminal: the kid check comes first.
@@ -145,7 +142,7 @@ describe('keyturn rotate in AWS, resumed and aborted (RECOVERABLE)', () => {
 
   it('--abort stops the running execution, runs the Abort task as <issuer>--<rotation>--abort and says what it did (RECOVERABLE)', async () => {
     // Prepare: r1 runs in AWS.
-    putKeyring(keyringInFlight());
+    await putKeyring(keyringInFlight());
     await startedEarlier(successfulRotation());
     const result = {
       rotationId: 'r1',
@@ -180,7 +177,7 @@ describe('keyturn rotate in AWS, resumed and aborted (RECOVERABLE)', () => {
       cwd: directory.path,
       sleep: async () => {
         world.sfn.advance();
-        putKeyring(aborted);
+        await putKeyring(aborted);
       },
     });
 
@@ -204,7 +201,7 @@ describe('keyturn rotate in AWS, resumed and aborted (RECOVERABLE)', () => {
 
   it('--abort whose Abort task fails exits 1, says the rotation stays in flight and names the command to run again; the re-run starts the next abort execution (RECOVERABLE)', async () => {
     // Prepare
-    putKeyring(keyringInFlight());
+    await putKeyring(keyringInFlight());
     world.sfn.setScript(
       world.rotationStateMachineArn,
       failedAbortHistory(
@@ -232,7 +229,7 @@ describe('keyturn rotate in AWS, resumed and aborted (RECOVERABLE)', () => {
 
   it('--abort with no rotation in flight exits 1 and says how the last one ended; an unknown issuer exits 1 naming status', async () => {
     // Prepare
-    putKeyring(
+    await putKeyring(
       keyringInFlight({
         rotation: undefined,
         lastRotation: {
@@ -260,7 +257,7 @@ describe('keyturn rotate in AWS, resumed and aborted (RECOVERABLE)', () => {
 
   it('a rotation whose execution ends stopped says it is still in flight and names resume and abort (RECOVERABLE)', async () => {
     // Prepare: the keyring has no rotation yet; the execution's Prepare records r1, then someone stops it.
-    putKeyring(keyringInFlight({ rotation: undefined }));
+    await putKeyring(keyringInFlight({ rotation: undefined }));
     world.sfn.setScript(world.rotationStateMachineArn, [
       [{ type: 'ExecutionAborted', details: { error: 'KeyturnAbort', cause: 'stopped in the console' } }],
     ]);
@@ -269,7 +266,7 @@ describe('keyturn rotate in AWS, resumed and aborted (RECOVERABLE)', () => {
     const run = await runKeyturn(['rotate', '--issuer', 'demo', '--rotation-id', 'r1'], {
       cwd: directory.path,
       sleep: async () => {
-        putKeyring(keyringInFlight());
+        await putKeyring(keyringInFlight());
         world.sfn.advance();
       },
     });

@@ -1,3 +1,8 @@
+import { kmsClient } from '#shared/adapters/aws/clients.ts';
+import { createKmsKeyringMacKey } from '#shared/adapters/aws/kms-keyring-mac-key.ts';
+import type { Keyring } from '#shared/keyring/keyring.ts';
+import { sealKeyring } from '#shared/keyring/keyring-mac.ts';
+import { FAKE_REGION } from '#test/fakes/aws/fake-aws.ts';
 import { createFakeCloudFormation, type FakeCloudFormation } from '#test/fakes/aws/fake-cloudformation.ts';
 import { createFakeCloudFront, type FakeCloudFront } from '#test/fakes/aws/fake-cloudfront.ts';
 import { createFakeKms, type FakeKms } from '#test/fakes/aws/fake-kms.ts';
@@ -27,6 +32,11 @@ export interface AwsWorld {
   readonly rotationStateMachineArn: string;
   readonly fleetStateMachineArn: string;
   readonly maintenanceStateMachineArn: string;
+  /**
+   * Writes `keyring` as the issuer's keyring object, sealed with the stack's keyring HMAC key as keyturn
+   * writes one (whatever was there before).
+   */
+  putKeyring(keyring: Keyring): Promise<void>;
   /** Puts a keyring object for each issuer in the state bucket, as `keyturn init --aws` leaves one. */
   addIssuers(...issuerIds: readonly string[]): void;
   /** Removes every stub. */
@@ -52,6 +62,7 @@ export function createAwsWorld(options: { readonly maxHistoryPage?: number } = {
   s3.createBucket(STACK.stateBucket, { versioned: true });
   s3.createBucket(STACK.issuerBucket);
   const key = kms.createKey({ alias: 'alias/keyturn' });
+  const keyringMacKey = kms.createKey({ keySpec: 'HMAC_256' });
   const machine = (name: string) => sfn.createStateMachine(name, []);
   const rotationStateMachineArn = machine('KeyturnRotation');
   const fleetStateMachineArn = machine('KeyturnFleet');
@@ -65,6 +76,7 @@ export function createAwsWorld(options: { readonly maxHistoryPage?: number } = {
     DistributionId: STACK.distributionId,
     IssuerBaseUrl: STACK.issuerBaseUrl,
     SigningKeyArn: key.arn,
+    KeyringMacKeyArn: keyringMacKey.arn,
     AlarmTopicArn: 'arn:aws:sns:eu-west-1:111122223333:keyturn-alarms',
   };
   cloudFormation.putStack(STACK.name, { outputs });
@@ -79,6 +91,16 @@ export function createAwsWorld(options: { readonly maxHistoryPage?: number } = {
     rotationStateMachineArn,
     fleetStateMachineArn,
     maintenanceStateMachineArn,
+    putKeyring: async (keyring) => {
+      const key = `keyrings/${keyring.issuerId}.json`;
+      const macKey = createKmsKeyringMacKey({
+        keyId: keyringMacKey.arn,
+        kms: kmsClient(FAKE_REGION),
+      });
+      s3.putObject(STACK.stateBucket, key, await sealKeyring(keyring, macKey, key), {
+        contentType: 'application/json',
+      });
+    },
     addIssuers: (...issuerIds) => {
       for (const issuerId of issuerIds) {
         // Fleet and maintenance read the names only: the body need not be a whole keyring.

@@ -29,7 +29,19 @@ const onCluster = ['--kubeconfig', 'cluster.kubeconfig'];
  */
 async function driftedIssuer(): Promise<{ issuerKid: string; operatorKid: string }> {
   const issuer = `http://127.0.0.1:${await freePort()}/demo`;
-  const init = await run(['init', '--local', '--issuer', issuer, '--bits', '2048', '--lead-time', '1s']);
+  // A kubeconfig cluster's polls are not scaled: no stable period to wait out.
+  const init = await run([
+    'init',
+    '--local',
+    '--issuer',
+    issuer,
+    '--bits',
+    '2048',
+    '--lead-time',
+    '1s',
+    '--stable-period',
+    '0s',
+  ]);
   expect(init.code, init.err).toBe(0);
   const stored = await createFileKeyringStore({ home: home() }).read('demo');
   const active = stored === undefined ? undefined : activeKey(stored.keyring);
@@ -75,7 +87,16 @@ describe('rotations after an uncontrolled rotation (next secret deleted)', () =>
     const { issuerKid, operatorKid } = await driftedIssuer();
 
     // Act
-    const emergency = await run(['rotate', '--local', ...onCluster, '--emergency', issuerKid, '--yes']);
+    // --no-reboot: the operator's key keeps its grace (a reboot would let it go too).
+    const emergency = await run([
+      'rotate',
+      '--local',
+      ...onCluster,
+      '--emergency',
+      issuerKid,
+      '--yes',
+      '--no-reboot',
+    ]);
     const maintain = await run(['maintain', '--local', ...onCluster]);
 
     // Assess

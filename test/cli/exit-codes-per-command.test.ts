@@ -27,6 +27,7 @@
  * | maintain --aws     | aws-maintain-command  | aws-maintain-command               | aws-maintain-command        | aws-maintain-command, aws-unreachable (DNS), here            | aws-maintain-command  |
  * | serve              | issuer-commands       | -                                  | here (bad --port)           | exit-code-commands (busy port)                               | - (Ctrl-C stops: 0)   |
  * | sim                | here                  | -                                  | here                        | here (busy port)                                             | - (Ctrl-C stops: 0)   |
+ * | completion         | lazy-commands         | -                                  | lazy-commands (other shell) | -                                                            | -                     |
  * | every command      | here (--help)         |                                    | here (unknown flag)         |                                                              |                       |
  *
  * A keyturn home that is not a directory (`--home FILE`, or KEYTURN_HOME naming a file) exited 70
@@ -448,10 +449,13 @@ describe('keyturn --help and unknown flags, per command', () => {
       'verify-token',
       'init',
       'status',
+      'preflight',
       'rotate',
       'maintain',
+      'reseal',
       'serve',
       'sim',
+      'completion',
     ]);
   });
 

@@ -247,7 +247,8 @@ async function createSite(
   const ports = createLocalHomePorts({ home, actor: 'test' });
   const init = await initIssuer(ports, {
     issuerUrl,
-    policy: { keyBits: 2048, leadTimeSeconds, graceSeconds: 3600 },
+    // A kubeconfig cluster's polls are not scaled: no stable period to wait out.
+    policy: { keyBits: 2048, leadTimeSeconds, graceSeconds: 3600, stablePeriodSeconds: 0 },
   });
   // Rollouts take no simulated time, so WatchRollout sees each one done at its first poll.
   const cluster = await startOpenShiftSimulator({

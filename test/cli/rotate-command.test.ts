@@ -50,9 +50,11 @@ describe('keyturn rotate --local', () => {
   it('rotates a cluster reached through --kubeconfig (here a simulator started on its own)', async () => {
     // Prepare: the "cluster" was installed with the issuer's active key, as an installer would.
     const issuer = `http://127.0.0.1:${await freePort()}/demo`;
-    await runKeyturn(['init', '--local', '--issuer', issuer, '--bits', '2048', '--lead-time', '1s'], {
-      cwd: directory.path,
-    });
+    // A kubeconfig cluster is never time-scaled (its polls wait 30 s): no stable period to wait out.
+    await runKeyturn(
+      ['init', '--local', '--issuer', issuer, '--bits', '2048', '--lead-time', '1s', '--stable-period', '0s'],
+      { cwd: directory.path },
+    );
     const home = join(directory.path, '.keyturn');
     const stored = await createFileKeyringStore({ home }).read('demo');
     const active = stored === undefined ? undefined : activeKey(stored.keyring);
@@ -60,6 +62,7 @@ describe('keyturn rotate --local', () => {
       issuerUrl: issuer,
       initialKey: await createLocalVault({ home }).open(active?.vaultRef ?? ''),
       nodeRolloutSeconds: 0,
+      nodeRebootSeconds: 0,
     });
     await writeFile(join(directory.path, 'cluster.kubeconfig'), cluster.kubeconfig());
 
@@ -97,7 +100,7 @@ describe('keyturn rotate --local --emergency', () => {
     return { issuer, kid, keyring: async () => JSON.stringify((await store.read('demo'))?.keyring) };
   }
 
-  it('asks on a terminal, naming the key and the tokens that stop working, then rotates', async () => {
+  it('asks on a terminal, naming the key and the reboots that keep every workload on STS, then rotates (NO-ORPHAN-TOKENS)', async () => {
     // Prepare
     const { kid } = await issuerWithKid();
     const questions: string[] = [];
@@ -115,9 +118,40 @@ describe('keyturn rotate --local --emergency', () => {
     expect(run.code, run.err).toBe(0);
     expect(questions).toHaveLength(1);
     expect(questions[0]).toContain(`key ${kid} is treated as compromised`);
-    expect(questions[0]).toContain(`${kid} leaves keys.json at once`);
-    expect(questions[0]).toContain('every token it signed stops working');
+    expect(questions[0]).toContain('every node is rebooted');
+    expect(questions[0]).toContain('no workload is cut off from AWS STS');
     expect(run.out).toContain(`old key: ${kid} (removed`);
+  });
+
+  it('with --no-reboot, names the outage it causes in the question and on stderr, then drops the key at once (NO-ORPHAN-TOKENS exception)', async () => {
+    // Prepare
+    const { kid } = await issuerWithKid();
+    const questions: string[] = [];
+
+    // Act
+    const run = await runKeyturn(['rotate', '--local', '--emergency', kid, '--no-reboot'], {
+      cwd: directory.path,
+      ask: async (question) => {
+        questions.push(question);
+        return 'yes';
+      },
+    });
+
+    // Assess
+    const outage = `every pod holding a token signed by ${kid} is refused by STS until kubelet refreshes it: up to 80 % of the token's lifetime or 24 h`;
+    expect(run.code, run.err).toBe(0);
+    expect(questions[0]).toContain(`${kid} leaves keys.json at once: ${outage}`);
+    expect(run.err).toContain(`--no-reboot: ${outage}`);
+    expect(run.out).toContain(`old key: ${kid} (removed`);
+  });
+
+  it('refuses --no-reboot without --emergency (exit 2)', async () => {
+    // Act
+    const run = await runKeyturn(['rotate', '--local', '--no-reboot'], { cwd: directory.path });
+
+    // Assess
+    expect(run.code).toBe(2);
+    expect(run.err).toContain('--no-reboot goes with --emergency KID');
   });
 
   it.each([

@@ -17,7 +17,7 @@ export async function runKeyturn(
   args: readonly string[],
   options: {
     cwd: string;
-    stdin?: string;
+    stdin?: string | Uint8Array;
     fetch?: CliIo['fetch'];
     env?: CliIo['env'];
     untilStopped?: CliIo['untilStopped'];
@@ -38,7 +38,9 @@ export async function runKeyturn(
       err += text;
       options.onErr?.(text);
     },
-    readStdin: async () => Buffer.from(options.stdin ?? ''),
+    stdin: async function* () {
+      yield Buffer.from(options.stdin ?? '');
+    },
     cwd: options.cwd,
     env: options.env ?? {},
     // By default nobody presses Ctrl-C: long-running commands run until they end on their own.

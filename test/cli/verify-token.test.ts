@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -67,6 +68,28 @@ describe('keyturn verify-token', () => {
     );
 
     expect(run.code).toBe(0);
+  });
+
+  it("skips an EC key in a third party's JWKS with a note and verifies with its RSA key (ALWAYS-VALID)", async () => {
+    // Prepare
+    const token = await writeToken('valid.jwt', await issueServiceAccountToken(signer, claims(issuer)));
+    const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ format: 'jwk' });
+    const rsa = (JSON.parse(buildKeySet([signer.publicKey])) as { keys: unknown[] }).keys;
+    await writeFile(
+      join(directory.path, 'mixed.json'),
+      JSON.stringify({ keys: [{ ...ec, kid: 'ec-1' }, ...rsa] }),
+    );
+
+    // Act
+    const run = await runKeyturn(
+      ['verify-token', token, '--jwks', 'mixed.json', '--audience', 'sts.amazonaws.com'],
+      { cwd: directory.path },
+    );
+
+    // Assess
+    expect(run.code).toBe(0);
+    expect(run.out).toContain(signer.publicKey.kid);
+    expect(run.err).toBe('note: skipped key 1: kty is "EC", not "RSA": it cannot verify RS256 tokens\n');
   });
 
   it('fetches discovery then keys.json from --issuer, as a third party does', async () => {
@@ -193,5 +216,66 @@ describe('keyturn verify-token', () => {
     });
 
     expect(run.code).toBe(0);
+  });
+});
+
+describe('keyturn verify-token for scripts and for a careful reader (issue 14)', () => {
+  it('says on stderr that the audience was not checked when --audience is absent', async () => {
+    // Arrange
+    const token = await writeToken('no-aud.jwt', await issueServiceAccountToken(signer, claims(issuer)));
+
+    // Act
+    const without = await runKeyturn(['verify-token', token, '--public-key', 'signer.public'], {
+      cwd: directory.path,
+    });
+    const withAudience = await runKeyturn(
+      ['verify-token', token, '--public-key', 'signer.public', '--audience', 'sts.amazonaws.com'],
+      { cwd: directory.path },
+    );
+
+    // Assess
+    expect(without.code).toBe(0);
+    expect(without.err).toContain('the audience was not checked; add --audience');
+    expect(withAudience.err).not.toContain('audience was not checked');
+  });
+
+  it('prints the verified token as a versioned JSON document, saying what it checked', async () => {
+    // Arrange
+    const token = await writeToken('json.jwt', await issueServiceAccountToken(signer, claims(issuer)));
+
+    // Act
+    const run = await runKeyturn(
+      ['verify-token', token, '--issuer', issuer, '--audience', 'sts.amazonaws.com', '-o', 'json'],
+      { cwd: directory.path },
+    );
+
+    // Assess
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.out)).toEqual({
+      apiVersion: 'keyturn.io/v1',
+      kind: 'TokenVerification',
+      valid: true,
+      kid: signer.publicKey.kid,
+      issuer,
+      subject: 'system:serviceaccount:team-a:reader',
+      audiences: ['sts.amazonaws.com'],
+      expiresAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+      checked: { issuer: true, audience: true },
+    });
+  });
+
+  it('prints nothing on stdout for a refused token, whatever the format (exit 1)', async () => {
+    // Arrange
+    const token = await writeToken('stranger.jwt', await issueServiceAccountToken(stranger, claims(issuer)));
+
+    // Act
+    const run = await runKeyturn(['verify-token', token, '--issuer', issuer, '-o', 'json'], {
+      cwd: directory.path,
+    });
+
+    // Assess
+    expect(run.code).toBe(1);
+    expect(run.out).toBe('');
+    expect(run.err).toMatch(/^keyturn: /m);
   });
 });

@@ -34,8 +34,9 @@ const GOOD_HEADERS = { 'content-type': 'application/json', 'cache-control': 'pub
 
 /**
  * The behaviour every IssuerPublisher shares (ports.ts): publish then readPublic sees the kids, publish
- * and invalidate are idempotent, an invalid key set never reaches the public (ALWAYS-VALID), and readPublic
- * applies the one header check of shared/issuer/served-headers.ts.
+ * and invalidate are idempotent, an invalid key set never reaches the public (ALWAYS-VALID), documents of
+ * an older keyring generation never replace newer ones, and readPublic applies the one header check of
+ * shared/issuer/served-headers.ts.
  */
 export function describeIssuerPublisherContract(
   name: string,
@@ -43,9 +44,10 @@ export function describeIssuerPublisherContract(
 ): void {
   describe(`IssuerPublisher contract: ${name}`, () => {
     let subject: IssuerPublisherSubject;
-    const documentsFor = (keys = [fixtureKey]): IssuerDocuments => ({
+    const documentsFor = (keys = [fixtureKey], generation = 1): IssuerDocuments => ({
       keySet: buildKeySet(keys),
       discovery: buildDiscovery(subject.issuerUrl),
+      generation,
     });
     const publishAndInvalidate = async (documents: IssuerDocuments) => {
       await subject.publisher.publish(subject.issuerUrl, documents);
@@ -95,6 +97,37 @@ export function describeIssuerPublisherContract(
         fixtureKey.kid,
         otherKey.kid,
       ]);
+    });
+
+    it('never replaces keys.json of a newer keyring generation with an older one (ALWAYS-VALID, NO-ORPHAN-TOKENS)', async () => {
+      // Prepare: the rotation published its new key from generation 8; a maintenance read generation 7.
+      const newer = documentsFor([fixtureKey, otherKey], 8);
+      await publishAndInvalidate(newer);
+
+      // Act
+      const outcome = await subject.publisher.publish(subject.issuerUrl, documentsFor([fixtureKey], 7));
+      await subject.publisher.invalidate(subject.issuerUrl);
+
+      // Assess
+      expect(outcome).toBe('superseded');
+      expect((await subject.publisher.readPublic(subject.issuerUrl)).keySet).toBe(newer.keySet);
+    });
+
+    it('publishes a newer generation over an older one and the same generation again (RETRY-SAFE)', async () => {
+      // Prepare
+      await publishAndInvalidate(documentsFor([fixtureKey], 7));
+      const newer = documentsFor([fixtureKey, otherKey], 8);
+
+      // Act
+      const outcomes = [
+        await subject.publisher.publish(subject.issuerUrl, newer),
+        await subject.publisher.publish(subject.issuerUrl, newer),
+      ];
+      await subject.publisher.invalidate(subject.issuerUrl);
+
+      // Assess
+      expect(outcomes).toEqual(['published', 'published']);
+      expect((await subject.publisher.readPublic(subject.issuerUrl)).keySet).toBe(newer.keySet);
     });
 
     it('fails with ERR_ISSUER_FETCH before anything is published', async () => {

@@ -3,6 +3,7 @@ import { issuerTargetOf, readAwsTaskConfig } from '#functions/aws-config.ts';
 
 const ENV = {
   KEYTURN_KMS_KEY_ID: 'arn:aws:kms:eu-west-1:111122223333:key/1234',
+  KEYTURN_KEYRING_MAC_KEY_ID: 'arn:aws:kms:eu-west-1:111122223333:key/5678',
   KEYTURN_STATE_BUCKET: 'keyturn-state',
   KEYTURN_ISSUER_BUCKET: 'keyturn-issuers',
   KEYTURN_DISTRIBUTION_ID: 'E2KEYTURN',
@@ -18,7 +19,9 @@ describe('readAwsTaskConfig', () => {
       expect.objectContaining({
         name: 'TaskConfigError',
         code: 'ERR_TASK_CONFIG',
-        message: expect.stringContaining('KEYTURN_KMS_KEY_ID, KEYTURN_ISSUER_BUCKET;'),
+        message: expect.stringContaining(
+          'KEYTURN_KMS_KEY_ID, KEYTURN_KEYRING_MAC_KEY_ID, KEYTURN_ISSUER_BUCKET;',
+        ),
       }),
     );
   });
@@ -30,6 +33,7 @@ describe('readAwsTaskConfig', () => {
     // Assess
     expect(config).toEqual({
       kmsKeyId: ENV.KEYTURN_KMS_KEY_ID,
+      keyringMacKeyId: ENV.KEYTURN_KEYRING_MAC_KEY_ID,
       stateBucket: 'keyturn-state',
       defaultTarget: { bucket: 'keyturn-issuers', distributionId: 'E2KEYTURN' },
       issuerTargets: {},

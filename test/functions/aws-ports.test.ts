@@ -33,6 +33,7 @@ beforeEach(() => {
   secrets.putSecret('keyturn-cluster/cluster-a', KUBECONFIG, { kmsKeyId: cmk.arn });
   env = {
     KEYTURN_KMS_KEY_ID: cmk.arn,
+    KEYTURN_KEYRING_MAC_KEY_ID: kms.createKey({ keySpec: 'HMAC_256' }).arn,
     KEYTURN_STATE_BUCKET: 'keyturn-state',
     KEYTURN_ISSUER_BUCKET: 'keyturn-issuers',
     KEYTURN_DISTRIBUTION_ID: 'E2KEYTURN',
@@ -164,6 +165,35 @@ describe('createLoggerAuditLog', () => {
 
     // Assess
     expect(output.logs()).toEqual([expect.objectContaining({ message: 'audit', audit: entry })]);
+  });
+
+  it('logs a rollback reason quoting a private key with the key redacted, without failing (SEALED, RECOVERABLE)', async () => {
+    // Prepare
+    const output = captureStdout();
+    const audit = createLoggerAuditLog(createObservability().logger);
+    const pem = readKeyFixture('rsa2048.private');
+
+    // Act
+    await audit.append({
+      time: '2026-03-01T00:00:00.000Z',
+      issuerId: 'cluster-a',
+      rotationId: 'r1',
+      step: 'rollback',
+      actor: 'workflow',
+      outcome: 'ok',
+      detail: `ClusterApiCallError: webhook said ${pem}`,
+    });
+    output.restore();
+
+    // Assess
+    const text = JSON.stringify(output.logs());
+    expect(text).not.toContain('PRIVATE KEY');
+    expect(text).not.toContain(pem.split('\n')[1]);
+    expect(output.logs()).toEqual([
+      expect.objectContaining({
+        audit: expect.objectContaining({ detail: 'ClusterApiCallError: webhook said [redacted]\n' }),
+      }),
+    ]);
   });
 });
 

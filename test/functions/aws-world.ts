@@ -78,6 +78,7 @@ export async function createAwsWorld(): Promise<AwsWorld> {
   // What the CDK stack sets on every task function (infra/constructs/function-environment.ts).
   const env = {
     KEYTURN_KMS_KEY_ID: cmk.arn,
+    KEYTURN_KEYRING_MAC_KEY_ID: kms.createKey({ keySpec: 'HMAC_256' }).arn,
     KEYTURN_STATE_BUCKET: STATE_BUCKET,
     KEYTURN_ISSUER_BUCKET: ISSUER_BUCKET,
     KEYTURN_DISTRIBUTION_ID: DISTRIBUTION_ID,
@@ -105,12 +106,14 @@ export async function createAwsWorld(): Promise<AwsWorld> {
   const init = await initIssuer(portsOf(ISSUER_ID), {
     issuerUrl: ISSUER_URL,
     issuerId: ISSUER_ID,
-    policy: { keyBits: 2048, leadTimeSeconds: 0, graceSeconds: GRACE_SECONDS },
+    // The clock stands still while the workflow runs: no stable period to wait out.
+    policy: { keyBits: 2048, leadTimeSeconds: 0, graceSeconds: GRACE_SECONDS, stablePeriodSeconds: 0 },
   });
   const model: ClusterModel = createClusterModel({
     issuerUrl: ISSUER_URL,
     initialKey: await portsOf(ISSUER_ID).vault.open(`keyturn/${ISSUER_ID}/initial`),
     nodeRolloutSeconds: 0,
+    nodeRebootSeconds: 0,
     clock,
     sleep: async () => undefined,
   });

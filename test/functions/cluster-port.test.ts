@@ -58,6 +58,14 @@ function stubSigner(kubeconfigText: string): ClusterSigner {
     rolloutProgress: fail,
     readKeys: fail,
     requestToken: async (audience) => `${audience}:${kubeconfigText.length}`,
+    readStability: fail,
+    readTokenLifetime: fail,
+    readPoolReboot: fail,
+    requestPoolReboot: fail,
+    rebootProgress: fail,
+    readRotationGuard: fail,
+    holdRotationGuard: fail,
+    releaseRotationGuard: fail,
   };
 }
 
@@ -108,6 +116,55 @@ describe('createSecretClusterSigner', () => {
     expect(first).toBe(again);
     expect(renewed).not.toBe(first);
     expect(connections).toBe(2);
+  });
+
+  it('hands every ClusterPlatform call, with its arguments, to the connected cluster (ONE-SIGNER)', async () => {
+    // Prepare: a cluster that answers each call with its name and arguments
+    const { credentials } = stubCredentials(kubeconfig());
+    const echo =
+      (name: string) =>
+      async (...args: unknown[]) =>
+        ({ name, args }) as never;
+    const methods = [
+      'readStability',
+      'readTokenLifetime',
+      'readPoolReboot',
+      'requestPoolReboot',
+      'rebootProgress',
+      'readRotationGuard',
+      'holdRotationGuard',
+      'releaseRotationGuard',
+    ] as const;
+    const cluster = {
+      ...stubSigner(''),
+      ...Object.fromEntries(methods.map((name) => [name, echo(name)])),
+    } as ClusterSigner;
+    const signer = createSecretClusterSigner({ issuerId: 'cluster-a', credentials, connect: () => cluster });
+    const operation = { issuerId: 'cluster-a', rotationId: 'r1' };
+
+    // Act
+    const answers = [
+      await signer.readStability(),
+      await signer.readTokenLifetime(),
+      await signer.readPoolReboot('worker'),
+      await signer.requestPoolReboot('master', 2),
+      await signer.rebootProgress('worker', 3),
+      await signer.readRotationGuard(operation),
+      await signer.holdRotationGuard(operation),
+      await signer.releaseRotationGuard(operation),
+    ];
+
+    // Assess
+    expect(answers).toEqual([
+      { name: 'readStability', args: [] },
+      { name: 'readTokenLifetime', args: [] },
+      { name: 'readPoolReboot', args: ['worker'] },
+      { name: 'requestPoolReboot', args: ['master', 2] },
+      { name: 'rebootProgress', args: ['worker', 3] },
+      { name: 'readRotationGuard', args: [operation] },
+      { name: 'holdRotationGuard', args: [operation] },
+      { name: 'releaseRotationGuard', args: [operation] },
+    ]);
   });
 
   it.each([

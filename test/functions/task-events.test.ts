@@ -8,14 +8,17 @@ const IDS = { issuerId: 'cluster-a', rotationId: 'r1' };
 
 /** A valid event per task. */
 const VALID: Record<TaskName, Record<string, unknown>> = {
-  prepare: { ...IDS, mode: 'emergency', compromisedKid: 'abc_-1', leadTimeSeconds: 5 },
+  prepare: { ...IDS, mode: 'emergency', compromisedKid: 'abc_-1', leadTimeSeconds: 5, tokenRefresh: 'wait' },
   generate: IDS,
   publish: IDS,
   'confirm-visible': IDS,
   push: IDS,
   'watch-rollout': IDS,
+  'await-stability': IDS,
   verify: IDS,
   activate: IDS,
+  'refresh-tokens': IDS,
+  'finish-refresh': IDS,
   rollback: { ...IDS, reason: 'operator asked' },
   abort: IDS,
   maintain: { issuerId: 'cluster-a', publishDrift: true },
@@ -43,6 +46,7 @@ const MALFORMED: [TaskName, unknown, string][] = [
   ['rollback', { ...IDS, reason: '' }, 'reason'],
   ['rollback', { ...IDS, reason: { Cause: 'no name' } }, 'reason'],
   ['maintain', { issuerId: 'cluster-a', publishDrift: 'yes' }, 'publishDrift'],
+  ['prepare', { ...IDS, mode: 'emergency', tokenRefresh: 'never' }, 'tokenRefresh'],
 ];
 
 describe('parseTaskEvent', () => {

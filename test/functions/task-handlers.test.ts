@@ -71,7 +71,7 @@ describe('createTaskHandlers', () => {
 
     // Assess
     expect(Object.keys(handlers).sort()).toEqual([...TASK_NAMES].sort());
-    expect(TASK_NAMES).toHaveLength(11);
+    expect(TASK_NAMES).toHaveLength(14);
   });
 
   it('drives a whole rotation through the handlers alone, keeping every invariant', async () => {
@@ -354,6 +354,24 @@ describe('task errors', () => {
       error: { name: 'TaskFailedError', code: 'ERR_TASK_FAILED' },
       issuerId: ISSUER_ID,
       rotationId: 'r1',
+    });
+  });
+
+  it('logs a failed step without the key material or token its message quotes (SEALED)', async () => {
+    // Prepare
+    const token = 'sha256~Q2hlY2tpbmdUaGVSZWRhY3Rpb25PZkFUb2tlbjEyMzQ1';
+    const failure = new RotationInProgressError('ERR_ROTATION_IN_PROGRESS', `the cluster said ${token}`);
+    const handlers = createTaskHandlers(() => {
+      throw failure;
+    }, createObservability());
+
+    // Act
+    await handlers.push({ issuerId: ISSUER_ID, rotationId: 'r1' }).catch(() => undefined);
+
+    // Assess
+    expect(output.raw.join('')).not.toContain(token);
+    expect(output.logs().find((line) => line.message === 'step failed')).toMatchObject({
+      error: { code: 'ERR_ROTATION_IN_PROGRESS', message: 'the cluster said [redacted]' },
     });
   });
 

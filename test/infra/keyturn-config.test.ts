@@ -88,6 +88,11 @@ describe('parseKeyturnConfig', () => {
       { ...MINIMAL_CONFIG, operatorRoleArns: ['arn:aws:iam::111122223333:user/alice'] },
       'must be an IAM role ARN',
     ],
+    [
+      'a rotation requester that is not an IAM role or user',
+      { ...MINIMAL_CONFIG, rotationRequesterArns: ['arn:aws:iam::111122223333:root'] },
+      'rotationRequesterArns[0]: must be an IAM role or user ARN',
+    ],
     ['not an object', 'issuers', '(top level)'],
   ];
   it.each(malformed)('rejects %s, naming the field', (_case, config, expected) => {

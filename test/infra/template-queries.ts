@@ -47,9 +47,10 @@ export function identityStatementsOf(template: Template, roleId: string): Templa
     .flatMap((policy) => policy.Properties.PolicyDocument.Statement as TemplateStatement[]);
 }
 
-/** Key-policy statements whose principal is the role. */
+/** Key-policy statements of the signing CMK (not the keyring MAC key) whose principal is the role. */
 export function keyStatementsOf(template: Template, roleId: string): TemplateStatement[] {
   return Object.values(template.findResources('AWS::KMS::Key'))
+    .filter((key) => key.Properties.KeyUsage !== 'GENERATE_VERIFY_MAC')
     .flatMap((key) => key.Properties.KeyPolicy.Statement as TemplateStatement[])
     .filter((statement) => JSON.stringify(statement.Principal ?? {}).includes(`"${roleId}"`));
 }

@@ -21,7 +21,11 @@ describe('the closing third-party check of a local rotation', () => {
     home = join(directory, '.keyturn');
     const ports = createLocalHomePorts({ home, actor: 'test' });
     const issuerUrl = `http://127.0.0.1:${await freePort()}/demo`;
-    const init = await initIssuer(ports, { issuerUrl, policy: { keyBits: 2048, leadTimeSeconds: 0 } });
+    // A kubeconfig cluster's polls are not scaled: no stable period to wait out.
+    const init = await initIssuer(ports, {
+      issuerUrl,
+      policy: { keyBits: 2048, leadTimeSeconds: 0, stablePeriodSeconds: 0 },
+    });
     cluster = await startOpenShiftSimulator({
       issuerUrl,
       initialKey: await ports.vault.open(`${init.issuerId}/initial`),

@@ -38,7 +38,10 @@ describe('a rotation on the local backends (sealed files, CAS JSON store, served
     const issuerUrl = `${server.url}/demo`;
     const clock = createManualClock(new Date());
     const base = createLocalHomePorts({ home, clock, actor: 'test' });
-    const init = await initIssuer(base, { issuerUrl, policy: { keyBits: 2048, leadTimeSeconds: 60 } });
+    const init = await initIssuer(base, {
+      issuerUrl,
+      policy: { keyBits: 2048, leadTimeSeconds: 60, stablePeriodSeconds: 10 },
+    });
     const initialKey = await base.vault.open(`${init.issuerId}/initial`);
     privateKeys.push(initialKey);
     const model = createClusterModel({
@@ -95,6 +98,17 @@ describe('a rotation on the local backends (sealed files, CAS JSON store, served
         .trim()
         .split('\n')
         .map((line) => JSON.parse(line).step),
-    ).toEqual(['init', 'prepare', 'generate', 'publish', 'confirm-visible', 'push', 'verify', 'activate']);
+    ).toEqual([
+      'init',
+      'prepare',
+      'generate',
+      'publish',
+      'confirm-visible',
+      'push',
+      'await-stability',
+      'await-stability',
+      'verify',
+      'activate',
+    ]);
   });
 });

@@ -96,6 +96,13 @@ export const CONFIG_RESOURCES: readonly ServedResource[] = [
     verbs: ['get', 'list'],
     shortNames: ['co'],
   },
+  {
+    name: 'clusterversions',
+    singularName: 'clusterversion',
+    namespaced: false,
+    kind: 'ClusterVersion',
+    verbs: ['get', 'list'],
+  },
 ];
 
 /** The machineconfiguration.openshift.io/v1 resources served. */

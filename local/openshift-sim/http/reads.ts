@@ -8,6 +8,7 @@ import { ApiRequestError } from './status.ts';
 /** The model kind stored under each resource path; service accounts are synthesized. */
 export const MODEL_KINDS: Readonly<Partial<Record<ResourceName, ObjectKind>>> = {
   clusteroperators: 'ClusterOperator',
+  clusterversions: 'ClusterVersion',
   configmaps: 'ConfigMap',
   kubeapiservers: 'KubeAPIServer',
   machineconfigpools: 'MachineConfigPool',
@@ -21,6 +22,7 @@ export const MODEL_KINDS: Readonly<Partial<Record<ResourceName, ObjectKind>>> = 
 /** The apiVersion of each kind's list. */
 const LIST_API_VERSIONS: Readonly<Partial<Record<ObjectKind, string>>> = {
   ClusterOperator: 'config.openshift.io/v1',
+  ClusterVersion: 'config.openshift.io/v1',
   KubeAPIServer: 'operator.openshift.io/v1',
   MachineConfig: 'machineconfiguration.openshift.io/v1',
   MachineConfigPool: 'machineconfiguration.openshift.io/v1',

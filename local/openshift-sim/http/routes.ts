@@ -12,6 +12,7 @@ import { ApiRequestError } from './status.ts';
 /** A resource path the simulator serves objects under. */
 export type ResourceName =
   | 'clusteroperators'
+  | 'clusterversions'
   | 'configmaps'
   | 'kubeapiservers'
   | 'machineconfigpools'

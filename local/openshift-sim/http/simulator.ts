@@ -7,6 +7,7 @@ import { type ClusterModel, type ClusterModelOptions, createClusterModel } from 
 import { type ApiContext, handleApiRequest, isWatch } from './api.ts';
 import { createClusterObjects } from './cluster-objects.ts';
 import { buildKubeconfig } from './kubeconfig.ts';
+import { createPreflightRoutes, type PreflightRouteOptions } from './preflight-routes.ts';
 import { readRequestBody } from './request-body.ts';
 import { routeOf } from './routes.ts';
 import { ApiRequestError, failureStatus, type KubernetesStatus, statusOfError } from './status.ts';
@@ -14,7 +15,7 @@ import { generateSimulatorTls } from './tls.ts';
 import { serveWatch } from './watch.ts';
 
 /** How to start the HTTPS OpenShift simulator. */
-export interface OpenShiftSimulatorOptions extends Omit<ClusterModelOptions, 'clock'> {
+export interface OpenShiftSimulatorOptions extends Omit<ClusterModelOptions, 'clock'>, PreflightRouteOptions {
   /** The model's only source of time. @default the system clock */
   clock?: Clock;
   /** Address to listen on. @default '127.0.0.1' */
@@ -66,10 +67,11 @@ const systemClock: Clock = { now: () => new Date() };
 export async function startOpenShiftSimulator(
   options: OpenShiftSimulatorOptions,
 ): Promise<OpenShiftSimulator> {
-  const { clock = systemClock, host = '127.0.0.1', port = 0, token, ...modelOptions } = options;
+  const { clock = systemClock, host = '127.0.0.1', port = 0, token, deniedAccess, ...modelOptions } = options;
   const bearer = assertToken(token ?? randomBytes(32).toString('base64url'));
   const model = createClusterModel({ ...modelOptions, clock });
   const context: ApiContext = { model, objects: createClusterObjects(model, clock.now()), clock };
+  const preflight = createPreflightRoutes(model, { deniedAccess }, clock.now());
   const tls = await generateSimulatorTls();
   let expired = false;
   let serverAddress = '';
@@ -77,7 +79,7 @@ export async function startOpenShiftSimulator(
   const authorized = (request: IncomingMessage) => !expired && hasBearer(request, bearer);
   const server = createServer({ cert: tls.certPem, key: tls.keyPem }, (request, response) => {
     requests.push(recordOf(request));
-    serve(context, serverAddress, authorized(request), request, response).catch((error: unknown) =>
+    serve(context, serverAddress, authorized(request), request, response, preflight).catch((error: unknown) =>
       send(response, statusOfError(error)),
     );
   });
@@ -115,6 +117,7 @@ async function serve(
   authorized: boolean,
   request: IncomingMessage,
   response: ServerResponse,
+  preflight: ReturnType<typeof createPreflightRoutes>,
 ): Promise<void> {
   if (!authorized) {
     // Drain the body so the connection stays usable for the client's next request.
@@ -123,6 +126,14 @@ async function serve(
   }
   const method = request.method ?? 'GET';
   const { pathname, searchParams } = new URL(request.url ?? '/', 'https://simulator.invalid');
+  const contentType = request.headers['content-type'];
+  const reviewed = await preflight({
+    method,
+    pathname,
+    contentType,
+    readBody: () => readRequestBody(request),
+  });
+  if (reviewed !== undefined) return send(response, reviewed.body, reviewed.status);
   const route = routeOf(pathname, serverAddress);
   if (route.type === 'document') {
     if (method !== 'GET') {

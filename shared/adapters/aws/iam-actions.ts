@@ -19,6 +19,8 @@ export type ResourceRole =
   | 'distribution'
   /** The customer-managed KMS key, including what Secrets Manager does with it on the caller's behalf. */
   | 'kms-key'
+  /** The KMS HMAC key that authenticates keyring revisions (GenerateMac, VerifyMac). */
+  | 'keyring-mac-key'
   /** The private signing keys: secrets `keyturn/<issuer>/<slot>`. */
   | 'signing-key-secrets'
   /** The kubeconfigs: secrets `keyturn-cluster/<issuer>`. */
@@ -31,6 +33,8 @@ export interface KeyturnResourceNames {
   readonly issuerBuckets: readonly string[];
   /** The key's id, ARN or alias, as the calls name it. */
   readonly kmsKeyIds: readonly string[];
+  /** The keyring HMAC key's id, ARN or alias, as the calls name it. @default none */
+  readonly keyringMacKeyIds?: readonly string[];
   readonly distributionIds: readonly string[];
   /** @default 'keyturn/' */
   readonly signingKeySecretPrefix?: string;
@@ -54,6 +58,8 @@ interface CommandGrant {
 
 const GRANTS: Readonly<Record<string, CommandGrant>> = {
   GenerateDataKeyPairCommand: { service: 'kms', actions: ['kms:GenerateDataKeyPair'] },
+  GenerateMacCommand: { service: 'kms', actions: ['kms:GenerateMac'] },
+  VerifyMacCommand: { service: 'kms', actions: ['kms:VerifyMac'] },
   CreateSecretCommand: {
     service: 'secretsmanager',
     actions: ['secretsmanager:CreateSecret', 'secretsmanager:TagResource'],
@@ -145,6 +151,7 @@ function roleOf(service: CommandGrant['service'], call: SdkCall, names: KeyturnR
   if (service === 's3' && Bucket === names.stateBucket) return 'state-bucket';
   if (service === 's3' && names.issuerBuckets.includes(String(Bucket))) return 'issuer-bucket';
   if (service === 'kms' && names.kmsKeyIds.includes(String(KeyId))) return 'kms-key';
+  if (service === 'kms' && (names.keyringMacKeyIds ?? []).includes(String(KeyId))) return 'keyring-mac-key';
   if (service === 'cloudfront' && names.distributionIds.includes(String(DistributionId)))
     return 'distribution';
   if (service === 'secretsmanager') {

@@ -10,6 +10,12 @@ export interface IssuerObject {
   readonly key: string;
 }
 
+/**
+ * The user metadata (`x-amz-meta-keyturn-generation`) in which each issuer document object records the
+ * keyring generation it was built from; absent on objects written by ccoctl or by older keyturn (0).
+ */
+export const GENERATION_METADATA = 'keyturn-generation';
+
 /** A URL path segment that is also the same plain S3 key segment (no percent-decoding involved). */
 const PATH_SEGMENT = /^[A-Za-z0-9._~-]+$/;
 

@@ -12,6 +12,8 @@ export interface RotationExecutionInput {
   readonly compromisedKid?: string;
   /** Overrides the policy's lead time for this rotation. */
   readonly leadTimeSeconds?: number;
+  /** `wait` for `--emergency KID --no-reboot` (an emergency reboots the nodes by default). */
+  readonly tokenRefresh?: 'wait' | 'reboot';
 }
 
 /** Options of {@link startRotationExecution}. */
@@ -71,10 +73,12 @@ export function rotationOutcomeOf(output: unknown): RotationOutcome {
   const state = isJsonObject(output) ? output : {};
   const generate = isJsonObject(state.generate) ? state.generate : {};
   const activate = isJsonObject(state.activate) ? state.activate : {};
+  // After the token refresh phase (tokenRefresh reboot) the retired key is due at once: $.finish says when.
+  const finish = isJsonObject(state.finish) ? state.finish : {};
   const text = (value: unknown) => (typeof value === 'string' && value !== '' ? value : undefined);
   const newKid = text(activate.kid) ?? text(generate.kid);
   const retiredKid = text(activate.retiredKid);
-  const removeAfter = text(activate.removeAfter);
+  const removeAfter = text(finish.removeAfter) ?? text(activate.removeAfter);
   return {
     ...(newKid === undefined ? {} : { newKid }),
     ...(retiredKid === undefined ? {} : { retiredKid }),

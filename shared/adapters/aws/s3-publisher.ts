@@ -36,9 +36,11 @@ export interface S3PublisherOptions {
 /**
  * An IssuerPublisher on S3 and CloudFront: the issuer `https://d111.cloudfront.net/cluster-a` is published
  * as `cluster-a/keys.json` and `cluster-a/.well-known/openid-configuration` in the bucket, keys.json
- * first so the discovery document never names keys that are not there yet. Writes are conditional and
- * keep the objects' tags (see writeIssuerDocument); a re-publish of the same bytes writes nothing
- * (RETRY-SAFE). `readPublic` reads through the public URL, as STS does.
+ * first so the discovery document never names keys that are not there yet. Writes are conditional,
+ * keep the objects' tags and record the documents' generation in the objects' metadata; objects of a
+ * higher generation are left alone, so a stale writer is `superseded` (see writeIssuerDocument); a
+ * re-publish of the same bytes and generation writes nothing (RETRY-SAFE). `readPublic` reads through the
+ * public URL, as STS does.
  */
 export function createS3Publisher(options: S3PublisherOptions): IssuerPublisher {
   const bucket = s3Bucket(options.bucket, options.s3);
@@ -49,8 +51,14 @@ export function createS3Publisher(options: S3PublisherOptions): IssuerPublisher 
       // ALWAYS-VALID: nothing that would not pass a relying party's checks reaches the bucket.
       parseKeySet(documents.keySet);
       parseDiscovery(documents.discovery, issuer);
-      await writeIssuerDocument(bucket, keySetObject, documents.keySet);
-      await writeIssuerDocument(bucket, discoveryObject, documents.discovery);
+      const { generation } = documents;
+      const keySet = await writeIssuerDocument(bucket, keySetObject, { body: documents.keySet, generation });
+      if (keySet === 'superseded') return 'superseded';
+      const discovery = await writeIssuerDocument(bucket, discoveryObject, {
+        body: documents.discovery,
+        generation,
+      });
+      return discovery === 'superseded' ? 'superseded' : 'published';
     },
 
     async invalidate(issuerUrl) {

@@ -27,6 +27,8 @@ export interface KeyturnStackOutputs {
   readonly issuerBaseUrl: string;
   /** `SigningKeyArn`: the customer-managed KMS key that generates and encrypts private keys. */
   readonly signingKeyArn: string;
+  /** `KeyringMacKeyArn`: the KMS HMAC key that authenticates every keyring revision. */
+  readonly keyringMacKeyArn: string;
   /** `AlarmTopicArn`: the SNS topic of keyturn's alarms. */
   readonly alarmTopicArn: string;
 }
@@ -86,6 +88,12 @@ const OUTPUTS: readonly {
   {
     key: 'SigningKeyArn',
     field: 'signingKeyArn',
+    pattern: new RegExp(`^${ARN}:kms:[a-z0-9-]+:\\d{12}:key/[\\w-]+$`),
+    what: 'a KMS key ARN',
+  },
+  {
+    key: 'KeyringMacKeyArn',
+    field: 'keyringMacKeyArn',
     pattern: new RegExp(`^${ARN}:kms:[a-z0-9-]+:\\d{12}:key/[\\w-]+$`),
     what: 'a KMS key ARN',
   },

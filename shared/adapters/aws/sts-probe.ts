@@ -4,6 +4,7 @@ import {
   type STSClient,
 } from '@aws-sdk/client-sts';
 import { KeyturnError } from '../../errors.ts';
+import { redactSecrets } from '../../redaction.ts';
 import { type AwsCallContext, toAwsError } from './aws-errors.ts';
 import { stsClient } from './clients.ts';
 
@@ -163,7 +164,7 @@ function toStsProbeError(error: unknown, roleArn: string): StsProbeError | undef
   );
 }
 
-/** STS does not echo tokens, but a message is no place for one: anything JWT-shaped goes. */
+/** STS does not echo tokens, but a message is no place for one: anything JWT-shaped goes, and key material. */
 function redactTokens(text: string): string {
-  return text.replace(/[\w-]{8,}\.[\w-]{8,}\.[\w-]*/g, '<token>');
+  return redactSecrets(text.replace(/[\w-]{8,}\.[\w-]{8,}\.[\w-]*/g, '<token>'));
 }

@@ -1,3 +1,4 @@
+import { stat } from 'node:fs/promises';
 import { KeyturnError } from '../../errors.ts';
 
 /**
@@ -6,8 +7,12 @@ import { KeyturnError } from '../../errors.ts';
  */
 export class AuditLogFormatError extends KeyturnError<'ERR_AUDIT_FORMAT'> {}
 
-/** The keyturn home, or a folder in it, cannot be used: not a directory, or not readable by this user. */
-export class HomeUnusableError extends KeyturnError<'ERR_HOME_UNUSABLE'> {}
+/**
+ * The keyturn home, or a folder in it, cannot be used: not a directory, or not readable by this user
+ * (ERR_HOME_UNUSABLE), or writable by group or others, who could then swap keyrings under keyturn
+ * (ERR_HOME_UNSAFE).
+ */
+export class HomeUnusableError extends KeyturnError<'ERR_HOME_UNUSABLE' | 'ERR_HOME_UNSAFE'> {}
 
 /**
  * A file-system error met in the keyturn home, as the person can act on it: ENOTDIR, EISDIR, EACCES and
@@ -28,4 +33,26 @@ export function homeAccessError(error: unknown, path: string): unknown {
     `cannot use ${path} in the keyturn home: ${reason} (${String(code)}); give --home a directory keyturn may write (or set KEYTURN_HOME to one)`,
     { cause: error },
   );
+}
+
+/**
+ * Refuses a folder of the home that group or others may write (ERR_HOME_UNSAFE, with the chmod that fixes
+ * it), as master.key is refused when others may read it. A folder that does not exist yet is fine: keyturn
+ * creates its folders owner-only.
+ */
+export async function assertFolderPrivate(path: string): Promise<void> {
+  if (process.platform === 'win32') return;
+  let mode: number;
+  try {
+    mode = (await stat(path)).mode;
+  } catch (error) {
+    if ((error as { code?: unknown } | null)?.code === 'ENOENT') return;
+    throw homeAccessError(error, path);
+  }
+  if ((mode & 0o022) !== 0) {
+    throw new HomeUnusableError(
+      'ERR_HOME_UNSAFE',
+      `${path} can be written by group or others (mode ${(mode & 0o777).toString(8)}): they could replace the keyrings keyturn trusts; run chmod go-w ${path} (keyturn creates it 700), then the command again`,
+    );
+  }
 }

@@ -13,6 +13,8 @@ export interface FileLockOptions {
   readonly retryDelayMs?: number;
   /** A lock older than this was left by a crashed process and may be broken. @default 30_000 */
   readonly staleAfterMs?: number;
+  /** The clock locks are dated and judged stale by, in epoch milliseconds. @default Date.now */
+  readonly now?: () => number;
 }
 
 /** Who holds a lock, as written into the lock file. */
@@ -24,37 +26,53 @@ export interface LockHolder {
   readonly host?: string;
 }
 
-/** The outcome of {@link acquireFileLock}: a release function, or who holds the lock after every try. */
-export type LockAttempt =
-  | { readonly acquired: true; release(): Promise<void> }
-  | { readonly acquired: false; readonly holder?: LockHolder };
+/** A lock this process took. */
+export interface HeldLock {
+  readonly acquired: true;
+  /**
+   * True while the lock file is still this lock (its random token): false once another process judged it
+   * stale and broke it. The fencing check a writer makes right before it writes.
+   */
+  holds(): Promise<boolean>;
+  /** Removes the lock if it is still this one. */
+  release(): Promise<void>;
+}
+
+/** The outcome of {@link acquireFileLock}: the lock, or who holds it after every try. */
+export type LockAttempt = HeldLock | { readonly acquired: false; readonly holder?: LockHolder };
 
 /**
  * Takes an exclusive lock by creating `path` with `wx` (pid, host, time and a random token inside). Waits
  * and retries a bounded number of times; breaks a lock whose process is gone (same host, no such pid) at
  * once, and any lock older than `staleAfterMs` (RECOVERABLE: a killed process never blocks the next
- * command). Release only removes the lock if it is still this one.
+ * command). Release only removes the lock if it is still this one; `holds` tells a writer that paused
+ * past `staleAfterMs` whether the lock is still its own before it writes.
  */
 export async function acquireFileLock(path: string, options: FileLockOptions = {}): Promise<LockAttempt> {
   const attempts = options.attempts ?? 100;
   const delay = options.retryDelayMs ?? 20;
   const staleAfterMs = options.staleAfterMs ?? 30_000;
+  const now = options.now ?? Date.now;
   const token = randomUUID();
   await mkdir(dirname(path), { recursive: true, mode: PRIVATE_DIR_MODE });
   for (let attempt = 1; attempt <= attempts; attempt += 1) {
     const content = JSON.stringify({
       pid: process.pid,
       host: hostname(),
-      time: new Date().toISOString(),
+      time: new Date(now()).toISOString(),
       token,
     });
     try {
       await writeFile(path, content, { flag: 'wx', mode: PRIVATE_FILE_MODE });
-      return { acquired: true, release: () => releaseFileLock(path, content) };
+      return {
+        acquired: true,
+        holds: async () => (await readFile(path, 'utf8').catch(() => undefined)) === content,
+        release: () => releaseFileLock(path, content),
+      };
     } catch (error) {
       if (errorCode(error) !== 'EEXIST') throw error;
     }
-    if (!(await breakStaleLock(path, staleAfterMs)) && attempt < attempts) {
+    if (!(await breakStaleLock(path, staleAfterMs, now)) && attempt < attempts) {
       await sleep(delay + Math.random() * delay);
     }
   }
@@ -75,12 +93,12 @@ async function releaseFileLock(path: string, content: string): Promise<void> {
  * they judged, so two processes breaking one stale lock never remove the fresh lock one of them has just
  * taken. (A `.break` lock is held for microseconds; one left by a crash is removed once it is stale.)
  */
-async function breakStaleLock(path: string, staleAfterMs: number): Promise<boolean> {
+async function breakStaleLock(path: string, staleAfterMs: number, now: () => number): Promise<boolean> {
   const seen = await readFile(path, 'utf8').catch(() => undefined);
   if (seen === undefined) {
     return true;
   }
-  if (!(await isStale(path, seen, staleAfterMs))) {
+  if (!(await isStale(path, seen, staleAfterMs, now))) {
     return false;
   }
   const guard = `${path}.break`;
@@ -90,9 +108,9 @@ async function breakStaleLock(path: string, staleAfterMs: number): Promise<boole
     if (errorCode(error) !== 'EEXIST') throw error;
     const since = await stat(guard).then(
       (info) => info.mtimeMs,
-      () => Date.now(),
+      () => now(),
     );
-    if (Date.now() - since > staleAfterMs) await unlink(guard).catch(() => undefined);
+    if (now() - since > staleAfterMs) await unlink(guard).catch(() => undefined);
     return false;
   }
   try {
@@ -109,7 +127,12 @@ async function breakStaleLock(path: string, staleAfterMs: number): Promise<boole
  * Stale when its process is gone (a lock of this host whose pid does not exist), else judged by the time
  * written in the lock, or by its mtime while it is still being written.
  */
-async function isStale(path: string, content: string, staleAfterMs: number): Promise<boolean> {
+async function isStale(
+  path: string,
+  content: string,
+  staleAfterMs: number,
+  now: () => number,
+): Promise<boolean> {
   const holder = parseHolder(content);
   if (holder !== undefined && (holder.host ?? hostname()) === hostname() && !processExists(holder.pid)) {
     return true;
@@ -118,10 +141,10 @@ async function isStale(path: string, content: string, staleAfterMs: number): Pro
   const since = Number.isNaN(written)
     ? await stat(path).then(
         (info) => info.mtimeMs,
-        () => Date.now(),
+        () => now(),
       )
     : written;
-  return Date.now() - since > staleAfterMs;
+  return now() - since > staleAfterMs;
 }
 
 /** True when process `pid` exists on this machine (EPERM: it does, owned by someone else). */

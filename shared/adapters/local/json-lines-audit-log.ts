@@ -1,8 +1,8 @@
 import { mkdir, open, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { isJsonObject } from '../../json.ts';
-import { InvariantViolationError } from '../../keyring/errors.ts';
 import type { AuditEntry, AuditLog } from '../../ports.ts';
+import { redactAuditEntry } from '../../redaction.ts';
 import { AuditLogFormatError } from './errors.ts';
 import { errorCode, keyturnHomeLayout, PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from './home.ts';
 
@@ -12,26 +12,18 @@ export interface JsonLinesAuditLogOptions {
   readonly home: string;
 }
 
-/** Key material that must never reach the audit trail, in any PEM form (SEALED). */
-const KEY_MATERIAL = /PRIVATE KEY|-----BEGIN [A-Z0-9 ]+-----/;
-
 /**
- * An AuditLog appending one JSON line per entry to `audit/<issuerId>.jsonl` (mode 0600). An entry that
- * carries a PEM block is refused with ERR_INVARIANT (SEALED) rather than written; failures are thrown,
- * never swallowed.
+ * An AuditLog appending one JSON line per entry to `audit/<issuerId>.jsonl` (mode 0600). Key material in
+ * an entry's text (a rollback reason quoting a PEM block, say) is written as `[redacted]` (SEALED): the
+ * entry follows a commit, so refusing it would fail a step whose state was already written (RECOVERABLE).
+ * Failures to write are thrown, never swallowed.
  */
 export function createJsonLinesAuditLog(options: JsonLinesAuditLogOptions): AuditLog {
   const layout = keyturnHomeLayout(options.home);
   return {
     async append(entry) {
       const path = layout.auditLog(entry.issuerId);
-      const line = `${JSON.stringify(entry)}\n`;
-      if (KEY_MATERIAL.test(line)) {
-        throw new InvariantViolationError(
-          'SEALED',
-          `an audit entry for ${entry.issuerId} carries PEM key material; it was not written`,
-        );
-      }
+      const line = `${JSON.stringify(redactAuditEntry(entry))}\n`;
       await mkdir(dirname(path), { recursive: true, mode: PRIVATE_DIR_MODE });
       const handle = await open(path, 'a', PRIVATE_FILE_MODE);
       try {

@@ -29,7 +29,7 @@ export function createLocalVault(options: LocalVaultOptions): KeyVault {
   const layout = keyturnHomeLayout(options.home);
   let masterKey: Promise<Buffer> | undefined;
   const loadMasterKey = (): Promise<Buffer> => {
-    masterKey ??= readOrCreateMasterKey(layout.masterKey).catch((error: unknown) => {
+    masterKey ??= readOrCreateMasterKey(layout).catch((error: unknown) => {
       masterKey = undefined;
       throw error;
     });

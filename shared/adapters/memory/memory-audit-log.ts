@@ -1,12 +1,13 @@
 import type { AuditEntry, AuditLog, Clock } from '../../ports.ts';
+import { redactAuditEntry } from '../../redaction.ts';
 
-/** An in-memory audit trail. */
+/** An in-memory audit trail, redacting key material in entries as the JSON-lines one does (SEALED). */
 export function createMemoryAuditLog(): AuditLog & { readonly entries: AuditEntry[] } {
   const entries: AuditEntry[] = [];
   return {
     entries,
     async append(entry) {
-      entries.push(entry);
+      entries.push(redactAuditEntry(entry));
     },
   };
 }

@@ -30,8 +30,9 @@ export interface MemoryPublisher extends IssuerPublisher {
 
 /**
  * Creates an in-memory publisher whose public reads see a write after `propagationMs`. `publish` checks
- * both documents as every publisher does (ALWAYS-VALID); `readPublic` applies the same header check as the
- * publishers served over HTTP (served-headers.ts) to the headers keys.json is "served" with.
+ * both documents as every publisher does (ALWAYS-VALID) and, as they do, leaves documents of a higher
+ * generation in place (`superseded`); `readPublic` applies the same header check as the publishers served
+ * over HTTP (served-headers.ts) to the headers keys.json is "served" with.
  */
 export function createMemoryPublisher(options: MemoryPublisherOptions): MemoryPublisher {
   const history = new Map<string, { at: number; documents: IssuerDocuments }[]>();
@@ -47,8 +48,13 @@ export function createMemoryPublisher(options: MemoryPublisherOptions): MemoryPu
       parseKeySet(documents.keySet);
       parseDiscovery(documents.discovery, normalizeIssuerUrl(issuerUrl));
       const versions = history.get(issuerUrl) ?? [];
+      const latest = versions.at(-1)?.documents.generation ?? 0;
+      if (documents.generation < latest) {
+        return 'superseded';
+      }
       versions.push({ at: options.clock.now().getTime() + delay, documents });
       history.set(issuerUrl, versions.slice(-20));
+      return 'published';
     },
     async invalidate(issuerUrl) {
       const latest = history.get(issuerUrl)?.at(-1);

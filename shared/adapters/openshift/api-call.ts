@@ -6,6 +6,7 @@ import {
   type ClusterApiCallDetails,
   ClusterApiCallError,
 } from '../../port-errors.ts';
+import { redactSecrets } from '../../redaction.ts';
 
 /** What an API call says in its error message for a status, besides the Status message itself. */
 export type CallHints = Partial<Record<ClusterApiCallCode, string>>;
@@ -113,15 +114,11 @@ function readStatus(body: unknown): StatusSummary {
   };
 }
 
-const PEM_BLOCK = /-----BEGIN[^-]*-----[\s\S]*?(?:-----END[^-]*-----|$)/g;
-// Kubernetes names are [a-z0-9.-] with dashes between words: a dash-free run of 40+ base64 characters in
-// a Status message is key material (or a token), never a name.
-const BASE64_RUN = /[A-Za-z0-9+/]{40,}={0,2}/g;
 const MAX_MESSAGE = 300;
 
-/** Removes anything resembling key material from text the API server wrote, and bounds its length. */
+/** Removes anything resembling key material or a token from text the API server wrote, and bounds its length. */
 export function redact(text: string): string {
-  const cleaned = text.replace(PEM_BLOCK, '[redacted PEM]').replace(BASE64_RUN, '[redacted]');
+  const cleaned = redactSecrets(text);
   return cleaned.length > MAX_MESSAGE ? `${cleaned.slice(0, MAX_MESSAGE)}…` : cleaned;
 }
 

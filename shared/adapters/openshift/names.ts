@@ -33,3 +33,32 @@ export const DEFAULT_PROBE_NAMESPACE = 'keyturn';
 export const DEFAULT_PROBE_SERVICE_ACCOUNT = 'keyturn-probe';
 /** Lifetime of probe tokens: the shortest kube-apiserver's TokenRequest issues (10 minutes). */
 export const DEFAULT_TOKEN_EXPIRATION_SECONDS = 600;
+
+/** ConfigMap of the kube-apiserver operator's merged KubeAPIServerConfig (key `config.yaml`). */
+export const APISERVER_CONFIG_NAME = 'config';
+/** ClusterVersion `version`: `spec.clusterID` is the cluster identity ccoctl scopes its guard by. */
+export const CLUSTER_VERSION_RESOURCE = {
+  group: 'config.openshift.io',
+  version: 'v1',
+  plural: 'clusterversions',
+  name: 'version',
+} as const;
+/** ClusterOperators, listed for `oc adm wait-for-stable-cluster`'s rule. */
+export const CLUSTER_OPERATOR_RESOURCE = {
+  group: 'config.openshift.io',
+  version: 'v1',
+  plural: 'clusteroperators',
+} as const;
+/** MachineConfigs and MachineConfigPools of the Machine Config Operator. */
+export const MACHINE_CONFIG_GROUP = { group: 'machineconfiguration.openshift.io', version: 'v1' } as const;
+/** Node annotation naming the rendered MachineConfig the node runs (Machine Config Daemon). */
+export const CURRENT_CONFIG_ANNOTATION = 'machineconfiguration.openshift.io/currentConfig';
+/** Node label `oc adm wait-for-node-reboot` takes for the master pool; every other node is a worker. */
+export const MASTER_ROLE_LABEL = 'node-role.kubernetes.io/master';
+/** The file `oc adm reboot-machine-config-pool` counts its reboots in. */
+export const OC_REBOOT_NUMBER_FILE = '/etc/kubernetes/machine-config-operator-oc-initiated-reboot-number';
+
+/** `95-oc-initiated-reboot-<pool>`: the MachineConfig `oc adm reboot-machine-config-pool` writes. */
+export function rebootConfigName(pool: string): string {
+  return `95-oc-initiated-reboot-${pool}`;
+}

@@ -2,6 +2,7 @@ import { encodePublicKeyPem, type PrivateSigningKey } from '../../keys/index.ts'
 import { ClusterApiCallError } from '../../port-errors.ts';
 import type { ClusterKeys, ClusterSigner, RolloutProgress } from '../../ports.ts';
 import { readIssuedToken, readRolloutStatus, readSigningKid, readTrustedKeys } from './cluster-answers.ts';
+import { createClusterPlatform } from './cluster-platform.ts';
 import { ClusterConfigError } from './errors.ts';
 import { type KubeconfigSource, loadKubeConfig } from './kube-config.ts';
 import {
@@ -12,6 +13,7 @@ import {
 } from './names.ts';
 import { planNextSecretWrite, signingPairData } from './next-secret.ts';
 import { createOpenShiftApi, type OpenShiftApi, RESOURCES } from './openshift-api.ts';
+import { createOpenShiftPlatformApi } from './openshift-platform-api.ts';
 
 /** How to reach the cluster and which service account the probe tokens are for. */
 export interface OpenShiftClusterSignerOptions {
@@ -90,6 +92,8 @@ export function createOpenShiftClusterSigner(options: OpenShiftClusterSignerOpti
   };
 
   return {
+    ...createClusterPlatform(createOpenShiftPlatformApi(config, timeoutSeconds * 1000)),
+
     push: (pair) => writeNextSecret(api, pair, true),
 
     async rolloutProgress(kid): Promise<RolloutProgress> {

@@ -12,7 +12,7 @@
  */
 
 import { createHash } from 'node:crypto';
-import { KeyturnError } from '../../errors.ts';
+import { ROTATION_GUARD_CONFIGMAP, RotationGuardError } from '../../ports.ts';
 
 /** Where the guard lives, and what it carries besides its data. */
 export const ROTATION_GUARD = {
@@ -34,10 +34,8 @@ export interface RotationGuardState {
   readonly completedOperationIDs?: readonly string[];
 }
 
-/** The guard's ConfigMap says something ccoctl would refuse too, or another rotation holds it. */
-export class RotationGuardError extends KeyturnError<
-  'ERR_ROTATION_GUARD_INVALID' | 'ERR_ROTATION_GUARD_HELD'
-> {}
+/** The guard's error is the port's (shared/port-errors.ts), so the domain can match it without an adapter. */
+export { RotationGuardError };
 
 const HEX64 = /^[0-9a-f]{64}$/;
 const FIELDS = new Set(['schemaVersion', 'scopeID', 'activeOperationID', 'completedOperationIDs']);
@@ -135,7 +133,7 @@ export function decodeGuardState(
 function invalidGuard(why: string): RotationGuardError {
   return new RotationGuardError(
     'ERR_ROTATION_GUARD_INVALID',
-    `ConfigMap ${ROTATION_GUARD.namespace}/${ROTATION_GUARD.name} is not a guard ccoctl or keyturn can read: ${why}; inspect it with oc get configmap -n ${ROTATION_GUARD.namespace} ${ROTATION_GUARD.name} -o yaml`,
+    `ConfigMap ${ROTATION_GUARD_CONFIGMAP} is not a guard ccoctl or keyturn can read: ${why}; inspect it with oc get configmap -n ${ROTATION_GUARD.namespace} ${ROTATION_GUARD.name} -o yaml`,
   );
 }
 
@@ -194,7 +192,7 @@ export function acquireGuard(
   if (current.activeOperationID !== undefined) {
     throw new RotationGuardError(
       'ERR_ROTATION_GUARD_HELD',
-      `another signer key rotation holds the cluster (ConfigMap ${ROTATION_GUARD.namespace}/${ROTATION_GUARD.name}, operation ${current.activeOperationID}: ccoctl aws rotate-signing-key or another keyturn rotation); wait for it to finish, then run the rotation again`,
+      `another signer key rotation holds the cluster (ConfigMap ${ROTATION_GUARD_CONFIGMAP}, operation ${current.activeOperationID}: ccoctl aws rotate-signing-key or another keyturn rotation); wait for it to finish, then run the rotation again`,
     );
   }
   return { write: 'update', state: { ...current, activeOperationID: operationId } };
@@ -221,4 +219,24 @@ export function releaseGuard(
     write: 'update',
     state: { schemaVersion: 1, scopeID: current.scopeID, completedOperationIDs: completed },
   };
+}
+
+/**
+ * The guard ConfigMap as the API served it, read as ccoctl's decodeGuardState does: not being deleted,
+ * no binaryData, then {@link decodeGuardState} of its data.
+ */
+export function decodeGuardConfigMap(configMap: unknown, expectedScopeId: string): RotationGuardState {
+  const { metadata, data, binaryData } = (
+    typeof configMap === 'object' && configMap !== null ? configMap : {}
+  ) as { metadata?: { deletionTimestamp?: unknown }; data?: unknown; binaryData?: unknown };
+  if (metadata?.deletionTimestamp !== undefined && metadata.deletionTimestamp !== null) {
+    throw invalidGuard('it is being deleted');
+  }
+  if (typeof binaryData === 'object' && binaryData !== null && Object.keys(binaryData).length > 0) {
+    throw invalidGuard('it holds binaryData');
+  }
+  if (typeof data === 'object' && data !== null && !Object.values(data).every((v) => typeof v === 'string')) {
+    throw invalidGuard('its data is not a map of strings');
+  }
+  return decodeGuardState(data as Record<string, string> | undefined, expectedScopeId);
 }

@@ -1,4 +1,12 @@
-import { createCipheriv, createDecipheriv, generateKeyPair, randomBytes, randomUUID } from 'node:crypto';
+import {
+  createCipheriv,
+  createDecipheriv,
+  createHmac,
+  generateKeyPair,
+  randomBytes,
+  randomUUID,
+  timingSafeEqual,
+} from 'node:crypto';
 import { promisify } from 'node:util';
 import {
   CancelKeyDeletionCommand,
@@ -15,14 +23,20 @@ import {
   GenerateDataKeyPairCommand,
   type GenerateDataKeyPairCommandInput,
   type GenerateDataKeyPairCommandOutput,
+  GenerateMacCommand,
+  type GenerateMacCommandInput,
   IncorrectKeyException,
   InvalidCiphertextException,
+  InvalidKeyUsageException,
   KMSClient,
+  KMSInvalidMacException,
   KMSInvalidStateException,
   KMSServiceException,
   NotFoundException,
   ScheduleKeyDeletionCommand,
   type ScheduleKeyDeletionCommandInput,
+  VerifyMacCommand,
+  type VerifyMacCommandInput,
 } from '@aws-sdk/client-kms';
 import { type AwsClientStub, mockClient } from 'aws-sdk-client-mock';
 import {
@@ -38,6 +52,9 @@ import {
 
 const generateRsa = promisify(generateKeyPair);
 
+/** The key specs the fake models: AES-256 encryption keys and HMAC-SHA-256 keys. */
+export type FakeKmsKeySpec = 'SYMMETRIC_DEFAULT' | 'HMAC_256';
+
 /** A KMS key state the fake models. */
 export type FakeKmsKeyState = 'Enabled' | 'Disabled' | 'PendingDeletion';
 
@@ -46,6 +63,7 @@ export interface FakeKmsKey {
   readonly keyId: string;
   readonly arn: string;
   readonly state: FakeKmsKeyState;
+  readonly keySpec: FakeKmsKeySpec;
 }
 
 /** Encryption context as KMS takes it. */
@@ -55,15 +73,18 @@ export type EncryptionContext = Readonly<Record<string, string>>;
  * A stateful KMS: symmetric customer-managed keys with a real random AES-256 key each, key states, and
  * GenerateDataKeyPair / Encrypt / Decrypt / DisableKey / EnableKey / ScheduleKeyDeletion /
  * CancelKeyDeletion behind `aws-sdk-client-mock`. Ciphertext is AES-256-GCM under the key, with the key id
- * and the encryption context authenticated, so it only decrypts under the key that made it.
+ * and the encryption context authenticated, so it only decrypts under the key that made it. HMAC keys
+ * (`keySpec: 'HMAC_256'`) have random material of their own and answer GenerateMac / VerifyMac with real
+ * HMAC-SHA-256; as in AWS, VerifyMac of a wrong MAC throws KMSInvalidMacException (it never answers
+ * MacValid false), and a key used for what its spec cannot do throws InvalidKeyUsageException.
  */
 export interface FakeKms extends FaultInjector {
   readonly region: string;
   readonly account: string;
   /** Every command received, in order, without plaintext. */
   readonly calls: RecordedCall[];
-  /** Creates an enabled symmetric key; `alias` (`alias/name`) also resolves to it. */
-  createKey(options?: { readonly alias?: string }): FakeKmsKey;
+  /** Creates an enabled key (symmetric unless `keySpec` says HMAC_256); `alias` (`alias/name`) also resolves to it. */
+  createKey(options?: { readonly alias?: string; readonly keySpec?: FakeKmsKeySpec }): FakeKmsKey;
   /** The key named by id, ARN, alias or alias ARN, if any. */
   key(keyId: string): FakeKmsKey | undefined;
   disableKey(keyId: string): void;
@@ -83,6 +104,7 @@ interface KeyRecord {
   keyId: string;
   arn: string;
   state: FakeKmsKeyState;
+  readonly keySpec: FakeKmsKeySpec;
   readonly material: Buffer;
 }
 
@@ -104,6 +126,10 @@ function kmsError(name: string, status: number, message: string): Error {
       return new InvalidCiphertextException(options);
     case 'IncorrectKeyException':
       return new IncorrectKeyException(options);
+    case 'InvalidKeyUsageException':
+      return new InvalidKeyUsageException(options);
+    case 'KMSInvalidMacException':
+      return new KMSInvalidMacException(options);
     default:
       // Unmodelled errors (throttling, access denied, validation) reach callers as the service base class.
       return new KMSServiceException({ name, $fault: status >= 500 ? 'server' : 'client', ...options });
@@ -146,11 +172,39 @@ export function createFakeKms(): FakeKms {
     }
     return record;
   };
+  /** A usable key of `spec`; another spec is InvalidKeyUsageException, as KMS answers. */
+  const usableFor = (keyId: string, spec: FakeKmsKeySpec, operation: string): KeyRecord => {
+    const record = usable(keyId);
+    if (record.keySpec !== spec) {
+      throw kmsError(
+        'InvalidKeyUsageException',
+        400,
+        `${record.arn} key usage is ${record.keySpec === 'HMAC_256' ? 'GENERATE_VERIFY_MAC' : 'ENCRYPT_DECRYPT'} which is not valid for ${operation}.`,
+      );
+    }
+    return record;
+  };
+  const hmacOf = (keyId: string, message: Uint8Array | undefined, algorithm: string | undefined) => {
+    const record = usableFor(keyId, 'HMAC_256', 'GenerateMac or VerifyMac');
+    if (algorithm !== 'HMAC_SHA_256') {
+      throw kmsError(
+        'InvalidKeyUsageException',
+        400,
+        `${record.arn} supports HMAC_SHA_256, not ${String(algorithm)}.`,
+      );
+    }
+    return {
+      record,
+      mac: createHmac('sha256', record.material)
+        .update(message ?? new Uint8Array())
+        .digest(),
+    };
+  };
   const aad = (keyId: string, context: EncryptionContext = {}): Buffer =>
     Buffer.from(JSON.stringify([keyId, Object.entries(context).sort(([a], [b]) => a.localeCompare(b))]));
 
   const encrypt = (keyId: string, plaintext: Uint8Array, context?: EncryptionContext): Uint8Array => {
-    const record = usable(keyId);
+    const record = usableFor(keyId, 'SYMMETRIC_DEFAULT', 'Encrypt');
     const iv = randomBytes(IV_BYTES);
     const cipher = createCipheriv('aes-256-gcm', record.material, iv).setAAD(aad(record.keyId, context));
     const body = Buffer.concat([cipher.update(plaintext), cipher.final()]);
@@ -203,7 +257,7 @@ export function createFakeKms(): FakeKms {
         `the fake KMS only makes RSA pairs, not ${input.KeyPairSpec}`,
       );
     }
-    const record = usable(input.KeyId ?? '');
+    const record = usableFor(input.KeyId ?? '', 'SYMMETRIC_DEFAULT', 'GenerateDataKeyPair');
     const { publicKey, privateKey } = await generateRsa('rsa', {
       modulusLength: bits,
       publicExponent: 0x10001,
@@ -235,6 +289,7 @@ export function createFakeKms(): FakeKms {
         keyId,
         arn: `arn:aws:kms:${FAKE_REGION}:${FAKE_ACCOUNT}:key/${keyId}`,
         state: 'Enabled',
+        keySpec: options.keySpec ?? 'SYMMETRIC_DEFAULT',
         material: randomBytes(32),
       };
       keys.set(keyId, record);
@@ -266,6 +321,22 @@ export function createFakeKms(): FakeKms {
           const record = usable(input.KeyId ?? '');
           const blob = encrypt(record.keyId, input.Plaintext ?? new Uint8Array(), input.EncryptionContext);
           return { CiphertextBlob: blob, KeyId: record.arn, EncryptionAlgorithm: 'SYMMETRIC_DEFAULT' };
+        }),
+      );
+      stub.on(GenerateMacCommand).callsFake((input: GenerateMacCommandInput) =>
+        core.handle('GenerateMacCommand', input, () => {
+          const { record, mac } = hmacOf(input.KeyId ?? '', input.Message, input.MacAlgorithm);
+          return { Mac: new Uint8Array(mac), KeyId: record.arn, MacAlgorithm: input.MacAlgorithm };
+        }),
+      );
+      stub.on(VerifyMacCommand).callsFake((input: VerifyMacCommandInput) =>
+        core.handle('VerifyMacCommand', input, () => {
+          const { record, mac } = hmacOf(input.KeyId ?? '', input.Message, input.MacAlgorithm);
+          const given = Buffer.from(input.Mac ?? new Uint8Array());
+          if (given.length !== mac.length || !timingSafeEqual(given, mac)) {
+            throw kmsError('KMSInvalidMacException', 400, '');
+          }
+          return { KeyId: record.arn, MacValid: true, MacAlgorithm: input.MacAlgorithm };
         }),
       );
       stub.on(DecryptCommand).callsFake((input: DecryptCommandInput) =>
@@ -332,5 +403,5 @@ function parseBlob(blob: Uint8Array): { keyId: string; iv: Buffer; tag: Buffer; 
 }
 
 function view(record: KeyRecord): FakeKmsKey {
-  return { keyId: record.keyId, arn: record.arn, state: record.state };
+  return { keyId: record.keyId, arn: record.arn, state: record.state, keySpec: record.keySpec };
 }

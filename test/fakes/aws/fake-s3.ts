@@ -28,6 +28,8 @@ export interface FakeS3Object {
   readonly contentType: string;
   readonly cacheControl: string | undefined;
   readonly tags: Readonly<Record<string, string>>;
+  /** User metadata (`x-amz-meta-*`), keys lower-cased as S3 keeps them. */
+  readonly metadata: Readonly<Record<string, string>>;
   readonly lastModified: Date;
 }
 
@@ -36,6 +38,7 @@ export interface FakeS3WriteOptions {
   readonly contentType?: string;
   readonly cacheControl?: string;
   readonly tags?: Readonly<Record<string, string>>;
+  readonly metadata?: Readonly<Record<string, string>>;
 }
 
 /** Options of {@link createFakeS3}. */
@@ -112,6 +115,9 @@ export function createFakeS3(options: FakeS3Options = {}): FakeS3 {
       contentType: write.contentType ?? 'binary/octet-stream',
       cacheControl: write.cacheControl,
       tags: { ...(write.tags ?? {}) },
+      metadata: Object.fromEntries(
+        Object.entries(write.metadata ?? {}).map(([name, value]) => [name.toLowerCase(), value]),
+      ),
       lastModified: new Date(),
     };
     const history = bucket.versioned ? (bucket.objects.get(key) ?? []) : [];
@@ -152,6 +158,7 @@ export function createFakeS3(options: FakeS3Options = {}): FakeS3 {
       contentType: input.ContentType as string | undefined,
       cacheControl: input.CacheControl as string | undefined,
       tags: parseTagging(input.Tagging),
+      metadata: input.Metadata as Record<string, string> | undefined,
     });
     return { ETag: object.etag, VersionId: object.versionId };
   };
@@ -169,6 +176,7 @@ export function createFakeS3(options: FakeS3Options = {}): FakeS3 {
     CacheControl: object.cacheControl,
     ContentLength: object.body.length,
     LastModified: object.lastModified,
+    Metadata: { ...object.metadata },
   });
 
   const listObjects = (input: Input) => {

@@ -7,6 +7,7 @@ import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { loadWorkflowDefinition, WORKFLOW_FILES } from '#infra/workflows/index.ts';
 import { listStates } from '#local/workflow/local-workflow-runner.ts';
+import { MAX_REBOOT_TIMEOUT_SECONDS, MAX_STABILITY_TIMEOUT_SECONDS } from '#shared/keyring/policy.ts';
 import { MAX_LEAD_TIME_SECONDS } from '#shared/rotation/lead-time-bound.ts';
 import { TASK_NAMES, taskOfResource } from '#shared/workflow-tasks.ts';
 
@@ -148,7 +149,13 @@ describe('the rotation workflow', () => {
     expect(states.RotationRolledBack).toMatchObject({ Type: 'Fail', Error: 'RotationRolledBack' });
     expect(states.Prepare?.Catch).toEqual([
       { ErrorEquals: ['RotationInProgressError'], ResultPath: '$.error', Next: 'RotationAlreadyInFlight' },
+      {
+        ErrorEquals: ['ClusterUnstableError', 'RotationGuardError', 'GraceBelowTokenLifetimeError'],
+        ResultPath: '$.error',
+        Next: 'RotationRefused',
+      },
     ]);
+    expect(states.RotationRefused).toMatchObject({ Type: 'Fail', Error: 'RotationRefused' });
     expect(states.RotationAlreadyInFlight?.Type).toBe('Fail');
     expect(states.Verify?.Retry?.[0]).toMatchObject({ ErrorEquals: ['StepNotReadyError'], BackoffRate: 1.5 });
     expect(states.IsEmergency?.Choices).toEqual([
@@ -162,11 +169,19 @@ describe('the rotation workflow', () => {
       ['RollbackNotVisible', 'RollbackFailed'],
       ['Activate', 'ActivationFailed'],
       ['Maintain', 'CompromisedKeyStillPublished'],
+      ['AwaitStability', 'ClusterNotStable'],
+      ['RefreshTokens', 'NodesNotRebooted'],
+      ['AwaitStabilityAfterReboot', 'ClusterNotStableAfterReboot'],
+      ['FinishTokenRefresh', 'TokenRefreshUnfinished'],
     ] as const) {
       expect(states[state]?.Catch, state).toEqual([
         { ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: fail },
       ]);
-      expect(states[fail], fail).toMatchObject({ Type: 'Fail', Error: fail });
+      expect(states[fail], fail).toMatchObject({ Type: 'Fail', Error: fail.replace(/AfterReboot$/, '') });
+    }
+    for (const fail of ['ClusterNotStable', 'ClusterNotStableAfterReboot', 'NodesNotRebooted']) {
+      expect(String(states[fail]?.Cause), fail).toMatch(/both keys published|old key stays published/);
+      expect(String(states[fail]?.Cause), fail).toContain('--abort');
     }
     expect(String(states.RollbackFailed?.Cause)).toContain('--abort');
     expect(String(states.ActivationFailed?.Cause)).toContain('keyturn rotate --issuer <issuer> to finish it');
@@ -180,10 +195,13 @@ describe('the rotation workflow', () => {
       )?.NumericGreaterThanEquals;
       return (bound ?? Number.NaN) * Number(states[wait]?.Seconds);
     };
+    // The stability and reboot waits end at deadlines the policy sets, bounded by its schema.
     const waited =
       MAX_LEAD_TIME_SECONDS +
       polls('IsVisible', 'WaitBeforeVisibilityPoll') +
-      polls('IsRolledOut', 'WaitBeforeRolloutPoll');
+      polls('IsRolledOut', 'WaitBeforeRolloutPoll') +
+      2 * MAX_STABILITY_TIMEOUT_SECONDS +
+      MAX_REBOOT_TIMEOUT_SECONDS;
     expect(waited).toBeLessThan((definition.TimeoutSeconds ?? 0) - 15 * 60);
   });
 
@@ -201,6 +219,30 @@ describe('the rotation workflow', () => {
     ]);
     expect(states.Abort).toMatchObject({ Type: 'Task', ResultPath: '$.abort', Next: 'Aborted' });
     expect(states.Aborted?.Type).toBe('Succeed');
+  });
+
+  it('waits for a stable cluster after the rollout, then verifies (bounded poll with a counter)', () => {
+    expect(states.IsRolledOut?.Choices?.[0]).toMatchObject({ Next: 'StartStabilityPolls' });
+    expect(states.IsStable?.Choices).toEqual([
+      { Variable: '$.stability.stable', BooleanEquals: true, Next: 'Verify' },
+    ]);
+    expect(states.CountStabilityPoll?.Parameters?.['count.$']).toMatch(/^States\.MathAdd/);
+  });
+
+  it('refreshes tokens after activation for tokenRefresh reboot: reboots, stability, finish, and a resumed refresh phase goes straight back to it', () => {
+    expect(states.Activate?.Next).toBe('IsTokenRefreshByReboot');
+    expect(states.IsTokenRefreshByReboot).toMatchObject({
+      Choices: [{ Variable: '$.activate.refreshing', BooleanEquals: true, Next: 'StartRebootPolls' }],
+      Default: 'IsEmergency',
+    });
+    expect(states.AreNodesRebooted?.Choices?.[0]).toMatchObject({ Next: 'StartStabilityPollsAfterReboot' });
+    expect(states.IsStableAfterReboot?.Choices?.[0]).toMatchObject({ Next: 'FinishTokenRefresh' });
+    expect(states.FinishTokenRefresh?.Next).toBe('IsEmergency');
+    expect(states.Prepare?.Next).toBe('IsInRefreshPhase');
+    expect(states.IsInRefreshPhase).toMatchObject({
+      Choices: [{ Variable: '$.prepare.refreshing', BooleanEquals: true, Next: 'StartRebootPolls' }],
+      Default: 'Generate',
+    });
   });
 
   it('passes ids only to the tasks and keeps each result under its own key', () => {

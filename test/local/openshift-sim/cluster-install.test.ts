@@ -111,3 +111,50 @@ describe('createClusterModel (install)', () => {
     expect(act).toThrow(RangeError);
   });
 });
+
+describe('createClusterModel (cluster identity and kube-apiserver config)', () => {
+  it("records the cluster id ccoctl scopes its guard by, and the operator's config without a token maximum", () => {
+    // Act
+    const { model } = createTestCluster(initial, { clusterId: '5f4b7c1e-9d2a-4e6b-8c3f-0a1b2c3d4e5f' });
+
+    // Assess
+    expect(model.get('ClusterVersion', undefined, 'version')).toMatchObject({
+      apiVersion: 'config.openshift.io/v1',
+      kind: 'ClusterVersion',
+      spec: { clusterID: '5f4b7c1e-9d2a-4e6b-8c3f-0a1b2c3d4e5f' },
+    });
+    const config = JSON.parse(
+      model.get('ConfigMap', APISERVER_NAMESPACE, 'config')?.data['config.yaml'] ?? '',
+    );
+    expect(config).toMatchObject({
+      kind: 'KubeAPIServerConfig',
+      apiServerArguments: { 'service-account-issuer': [ISSUER] },
+    });
+    expect(config.apiServerArguments).not.toHaveProperty('service-account-max-token-expiration');
+  });
+
+  it('writes maxTokenExpirationSeconds as a Go duration, and refuses one under an hour (NO-ORPHAN-TOKENS)', () => {
+    // Act
+    const { model } = createTestCluster(initial, { maxTokenExpirationSeconds: 5400 });
+
+    // Assess
+    const config = JSON.parse(
+      model.get('ConfigMap', APISERVER_NAMESPACE, 'config')?.data['config.yaml'] ?? '',
+    );
+    expect(config.apiServerArguments['service-account-max-token-expiration']).toEqual(['1h30m0s']);
+    expect(() => createTestCluster(initial, { maxTokenExpirationSeconds: 600 })).toThrow(
+      'maxTokenExpirationSeconds must be a whole number ≥ 3600',
+    );
+  });
+
+  it('lets no client write the operator-owned kube-apiserver config', () => {
+    const { model } = createTestCluster(initial);
+
+    expect(() =>
+      model.replaceObject('ConfigMap', APISERVER_NAMESPACE, 'config', {
+        metadata: { name: 'config' },
+        data: {},
+      }),
+    ).toThrow(expect.objectContaining({ code: 'ERR_SIM_FORBIDDEN' }));
+  });
+});

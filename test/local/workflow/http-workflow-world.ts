@@ -71,13 +71,21 @@ export async function createHttpWorkflowWorld(
   const server: IssuerServer = await startIssuerServer({ root: keyturnHomeLayout(home).publicDir });
   const issuerUrl = `${server.url}/demo`;
   const base = createLocalHomePorts({ home, actor: 'test' });
-  const policy = { keyBits: 2048 as const, leadTimeSeconds: 1, graceSeconds: 3600, ...options.policy };
+  // On the system clock: a stable period of 0 s, so the stability waits end once every operator is stable.
+  const policy = {
+    keyBits: 2048 as const,
+    leadTimeSeconds: 1,
+    graceSeconds: 3600,
+    stablePeriodSeconds: 0,
+    ...options.policy,
+  };
   const init = await initIssuer(base, { issuerUrl, policy });
   const simulator = await startOpenShiftSimulator({
     issuerUrl,
     initialKey: await base.vault.open(`${init.issuerId}/initial`),
     nodes: 3,
     nodeRolloutSeconds: options.nodeRolloutSeconds ?? 0,
+    nodeRebootSeconds: 0,
   });
   const cluster = createOpenShiftClusterSigner({
     kubeconfig: { yaml: simulator.kubeconfig() },

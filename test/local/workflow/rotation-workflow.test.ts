@@ -126,6 +126,31 @@ describe('the rotation workflow, run locally from infra/workflows/rotation.asl.j
     expect(keyring.keys.find((key) => key.kid === compromisedKid)?.state).toBe('removed');
     expect(await world.publicKids()).toEqual([output.generate.kid]);
     expect(await world.violations()).toEqual([]);
+    // The one workflow ran the token refresh phase first: every node rebooted before the key went.
+    const refreshed = output as RotationOutput & {
+      refresh?: { done: boolean; progress: string };
+      finish?: { retiredKid?: string };
+    };
+    expect(refreshed.refresh).toMatchObject({
+      done: true,
+      progress: expect.stringMatching(/^worker \d+\/\d+ rebooted, master \d+\/\d+ rebooted$/),
+    });
+    expect(refreshed.finish?.retiredKid).toBe(compromisedKid);
+    expect(keyring.keys.find((key) => key.kid === compromisedKid)?.tokensRefreshedAt).toEqual(
+      expect.any(String),
+    );
+  });
+
+  it('drops the compromised key right after activation with tokenRefresh wait (--no-reboot), skipping the refresh phase', async () => {
+    const world = await createWorkflowWorld({ pool });
+    const compromisedKid = activeKey(await world.keyring())?.kid ?? '';
+    const output = (await world.rotation.run(
+      rotationInput('r-no-reboot', { mode: 'emergency', compromisedKid, tokenRefresh: 'wait' }),
+    )) as RotationOutput & { refresh?: unknown };
+
+    expect(output.refresh).toBeUndefined();
+    expect(output.maintain?.removed).toEqual([compromisedKid]);
+    expect(await world.publicKids()).toEqual([output.generate.kid]);
   });
 
   it('refuses a bad emergency request at Prepare, names the state and error, and locks nothing', async () => {

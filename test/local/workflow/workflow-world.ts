@@ -78,7 +78,14 @@ export async function createWorkflowWorld(options: WorkflowWorldOptions): Promis
   const publisher = createMemoryPublisher({ clock });
   const audit = createMemoryAuditLog();
   const base = { vault, store, publisher, clock, audit, actor: 'workflow' };
-  const policy = { keyBits: 2048 as const, leadTimeSeconds: 1, graceSeconds: 3600, ...options.policy };
+  // On the system clock: a stable period of 0 s, so the stability waits end once every operator is stable.
+  const policy = {
+    keyBits: 2048 as const,
+    leadTimeSeconds: 1,
+    graceSeconds: 3600,
+    stablePeriodSeconds: 0,
+    ...options.policy,
+  };
   const init = await initIssuer(base, { issuerUrl: ISSUER_URL, policy });
   for (const url of options.extraIssuers ?? []) {
     await initIssuer(base, { issuerUrl: url, policy });
@@ -88,6 +95,7 @@ export async function createWorkflowWorld(options: WorkflowWorldOptions): Promis
     initialKey: await vault.open(`${init.issuerId}/initial`),
     nodes: 3,
     nodeRolloutSeconds: options.nodeRolloutSeconds ?? 0,
+    nodeRebootSeconds: 0,
     clock,
     generateKey: () => options.pool.take(),
     sleep: async () => undefined,

@@ -340,6 +340,53 @@ describe('parseKeySet', () => {
     expect(error.code).toBe('ERR_KEYSET_DUPLICATE_KID');
   });
 
+  describe("a third party's JWKS (skipUnusableKeys)", () => {
+    const lenient = { requireKubernetesKids: false, skipUnusableKeys: true } as const;
+    const ecEntry = () => ({
+      ...generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ format: 'jwk' }),
+      kid: 'ec-key',
+      alg: 'ES256',
+    });
+
+    it('keeps the RSA keys and notes each skipped entry instead of rejecting the set (ALWAYS-VALID)', () => {
+      // Prepare
+      const text = jwksOf(ecEntry(), vectorEntry(), weakEntry, { ...vectorEntry(), kid: 'ps', alg: 'PS256' });
+
+      // Act
+      const keySet = parseKeySet(text, lenient);
+
+      // Assess
+      expect(keySet.keys.map((key) => key.kid)).toEqual([VECTOR_KID]);
+      expect(keySet.skipped).toEqual([
+        'key 1: kty is "EC", not "RSA"',
+        expect.stringMatching(/^key 3: RSA 1024-bit keys are not accepted/),
+        'key 4: alg is "PS256", not "RS256"',
+      ]);
+    });
+
+    it("refuses the EC key in keyturn's own keys.json: a finding, never skipped (ALWAYS-VALID)", () => {
+      // Act
+      const error = rejectionOf(() => parseKeySet(jwksOf(vectorEntry(), ecEntry())));
+
+      // Assess
+      expect(error.code).toBe('ERR_KEYSET_INVALID');
+      expect(error.message).toBe('key 2: kty is "EC", not "RSA"');
+    });
+
+    it('still refuses private members and duplicate kids, and a set with no usable key (ALWAYS-VALID, SEALED)', () => {
+      // Act
+      const leaked = rejectionOf(() => parseKeySet(jwksOf(vectorEntry(), privateEntry), lenient));
+      const duplicate = rejectionOf(() => parseKeySet(jwksOf(vectorEntry(), vectorEntry()), lenient));
+      const none = rejectionOf(() => parseKeySet(jwksOf(ecEntry(), weakEntry), lenient));
+
+      // Assess
+      expect(leaked.code).toBe('ERR_KEYSET_PRIVATE_MEMBERS');
+      expect(duplicate.code).toBe('ERR_KEYSET_DUPLICATE_KID');
+      expect(none.code).toBe('ERR_KEYSET_INVALID');
+      expect(none.message).toMatch(/^the key set has no RSA key usable for RS256: key 1: kty is "EC"/);
+    });
+  });
+
   it(`accepts exactly ${MAX_KEY_SET_KEYS} keys when kids are the publisher's own`, () => {
     // Prepare
     const entries = Array.from({ length: MAX_KEY_SET_KEYS }, (_, index) => ({

@@ -213,3 +213,43 @@ describe('parsePublicKey on an empty JWKS', () => {
     );
   });
 });
+
+describe('parsePublicKey on a JWK with private members but no d', () => {
+  const full = JSON.parse(privateJwk) as Record<string, unknown>;
+  const { d: _d, ...withoutD } = full;
+
+  it.each(['p', 'q', 'dp', 'dq', 'qi', 'oth'])(
+    'refuses a public JWK carrying "%s" with ERR_KEY_KIND, naming the member but not its value (SEALED)',
+    (member) => {
+      // Prepare
+      const jwk = { kty: 'RSA', n: full.n, e: full.e, [member]: member === 'oth' ? [] : withoutD[member] };
+
+      // Act
+      const parse = () => parsePublicKey(JSON.stringify(jwk), 'offered.jwk');
+
+      // Assess
+      expect(parse).toThrow(expect.objectContaining({ name: 'InvalidKeyError', code: 'ERR_KEY_KIND' }));
+      expect(parse).toThrow(`"${member}"`);
+      const value = withoutD[member];
+      if (typeof value === 'string') expect(parse).toThrow(expect.not.stringContaining(value.slice(0, 16)));
+    },
+  );
+
+  it('refuses the CRT members of a private key without d, naming each (SEALED)', () => {
+    // Act
+    const parse = () => parsePublicKey(JSON.stringify(withoutD), 'crt-only.jwk');
+
+    // Assess
+    expect(parse).toThrow(expect.objectContaining({ code: 'ERR_KEY_KIND' }));
+    expect(parse).toThrow(/"p", "q", "dp", "dq", "qi"/);
+  });
+
+  it('refuses them in a private key reader as an incomplete private JWK (ERR_KEY_FORMAT)', () => {
+    // Act
+    const parse = () => parsePrivateKey(JSON.stringify(withoutD), 'crt-only.jwk');
+
+    // Assess
+    expect(parse).toThrow(expect.objectContaining({ code: 'ERR_KEY_FORMAT' }));
+    expect(parse).toThrow(/no "d"/);
+  });
+});

@@ -58,6 +58,9 @@ export function crashAfterSideEffects(ports: RotationPorts, crashAt: number): Ro
       requestToken: (audience) => cluster.requestToken(audience),
       readKeys: () => cluster.readKeys(),
       push: wrap('cluster.push', (pair) => cluster.push(pair)),
+      requestPoolReboot: wrap('cluster.requestPoolReboot', (pool, n) => cluster.requestPoolReboot(pool, n)),
+      holdRotationGuard: wrap('cluster.holdRotationGuard', (op) => cluster.holdRotationGuard(op)),
+      releaseRotationGuard: wrap('cluster.releaseRotationGuard', (op) => cluster.releaseRotationGuard(op)),
     },
   };
 }

@@ -164,7 +164,15 @@ describe('drift: a key published from drift that starts signing later', () => {
     const world = await createWorld({ pool, policy: { leadTimeSeconds: 0, graceSeconds: 3600 } });
     const operatorKid = await deleteNextSecret(world);
     await maintain(world, true);
-    await prepareRotation(world.ports, { issuerId: ISSUER_ID, rotationId: 'r1', mode: 'manual' });
+    // The rotation was prepared just before the operator's own rollout made the cluster unstable.
+    const stableCluster = {
+      ...world.ports.cluster,
+      readStability: async () => ({ operators: 1, unstable: [], stableSince: new Date(0) }),
+    };
+    await prepareRotation(
+      { ...world.ports, cluster: stableCluster },
+      { issuerId: ISSUER_ID, rotationId: 'r1', mode: 'manual' },
+    );
     world.clock.advance(600_000);
     await world.check();
 
@@ -248,6 +256,8 @@ describe('rotations under drift', () => {
       mode: 'emergency',
       compromisedKid,
       leadTimeSeconds: 0,
+      // --no-reboot: the operator's key keeps its grace (a reboot would let it go too; workload-tokens.test.ts).
+      tokenRefresh: 'wait',
     });
 
     // Assess

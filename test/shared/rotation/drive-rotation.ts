@@ -1,11 +1,12 @@
 /**
  * Drives one rotation through its tasks the way the rotation workflow does, without the workflow:
  * prepare, generate, publish, poll confirm-visible, jump the clock over the lead time, push, poll
- * watch-rollout, poll verify, activate. The one copy of that loop: the rotation tests, the handler tests
+ * watch-rollout, poll await-stability, poll verify, activate; for tokenRefresh `reboot`, poll
+ * refresh-tokens, poll await-stability again, finish-refresh. The one copy of that loop: the rotation tests, the handler tests
  * and bench/rotation-engine.ts use it. No vitest here, so the benchmarks (plain node) can import it.
  */
 import type { ManualClock } from '#shared/adapters/memory/index.ts';
-import type { RotationMode } from '#shared/keyring/keyring.ts';
+import type { RotationMode, TokenRefresh } from '#shared/keyring/keyring.ts';
 import type { RotationPorts } from '#shared/ports.ts';
 import { StepNotReadyError, TASK_STEPS, type TaskResults } from '#shared/rotation/index.ts';
 import type { RotationTask } from '#shared/workflow-tasks.ts';
@@ -18,6 +19,7 @@ export interface RotationRequest {
   readonly mode?: RotationMode;
   readonly compromisedKid?: string;
   readonly leadTimeSeconds?: number;
+  readonly tokenRefresh?: TokenRefresh;
 }
 
 const STEPS: {
@@ -81,7 +83,11 @@ export async function driveRotationTasks(options: DriveRotationOptions): Promise
   };
   const stops = (task: RotationTask) => options.stopBefore === task;
 
-  for (const task of ['prepare', 'generate', 'publish'] as const) {
+  if (stops('prepare')) return results;
+  const prepared = await once('prepare');
+  // As the workflow's IsInRefreshPhase: a resumed rotation already activated goes back to its refresh phase.
+  if (prepared.refreshing) return driveTokenRefresh({ ...options, results, poll, once, stops });
+  for (const task of ['generate', 'publish'] as const) {
     if (stops(task)) return results;
     await once(task);
   }
@@ -96,10 +102,34 @@ export async function driveRotationTasks(options: DriveRotationOptions): Promise
   await once('push');
   if (stops('watch-rollout')) return results;
   await poll('watch-rollout', (result) => result.done);
+  if (stops('await-stability')) return results;
+  await poll('await-stability', (result) => result.stable);
   if (stops('verify')) return results;
   await poll('verify', () => true);
   if (stops('activate')) return results;
-  await once('activate');
+  const activated = await once('activate');
+  if (!activated.refreshing) return results;
+  return driveTokenRefresh({ ...options, results, poll, once, stops });
+}
+
+interface RefreshDriver extends DriveRotationOptions {
+  readonly results: DrivenRotation;
+  readonly poll: <T extends RotationTask>(
+    task: T,
+    done: (result: TaskResults[T]) => boolean,
+  ) => Promise<unknown>;
+  readonly once: <T extends RotationTask>(task: T) => Promise<unknown>;
+  readonly stops: (task: RotationTask) => boolean;
+}
+
+/** The token refresh phase after activation: reboots followed to the end, stability again, finish. */
+async function driveTokenRefresh(driver: RefreshDriver): Promise<DrivenRotation> {
+  const { results, poll, once, stops } = driver;
+  if (stops('refresh-tokens')) return results;
+  await poll('refresh-tokens', (result) => result.done);
+  await poll('await-stability', (result) => result.stable);
+  if (stops('finish-refresh')) return results;
+  await once('finish-refresh');
   return results;
 }
 

@@ -71,3 +71,63 @@ describe('initIssuer', () => {
     expect(await ports.store.list()).toEqual(['cluster-a', 'cluster-a-b']);
   });
 });
+
+describe('initIssuer, when a check or a write fails', () => {
+  it.each([
+    ['an issuer id the keyring cannot hold', { issuerId: 'a'.repeat(64) }],
+    ['an issuer id with capitals', { issuerId: 'Prod' }],
+    ['a policy the keyring cannot hold', { policy: { rotationIntervalDays: 0 } }],
+  ])('refuses %s with ERR_ROTATION_REQUEST before sealing anything (RECOVERABLE)', async (_case, change) => {
+    // Prepare
+    const ports = memoryPorts();
+
+    // Act
+    const init = initIssuer(ports, { issuerUrl: 'https://oidc.example.com/cluster-a', ...change });
+
+    // Assess
+    await expect(init).rejects.toMatchObject({ code: 'ERR_ROTATION_REQUEST' });
+    await expect(init).rejects.toThrow('nothing was created');
+    expect(ports.vault.refs()).toEqual([]);
+    expect(await ports.store.list()).toEqual([]);
+  });
+
+  it('destroys the key it sealed when the keyring cannot be created (RECOVERABLE)', async () => {
+    // Prepare
+    const ports = memoryPorts();
+    const store = {
+      ...ports.store,
+      create: async () => {
+        throw new Error('disk full');
+      },
+    };
+
+    // Act
+    const init = initIssuer({ ...ports, store }, { issuerUrl: 'https://oidc.example.com/cluster-a' });
+
+    // Assess
+    await expect(init).rejects.toThrow('disk full');
+    expect(ports.vault.refs()).toEqual([]);
+  });
+
+  it('names keyturn maintain when the keyring is created but publishing fails (RECOVERABLE)', async () => {
+    // Prepare
+    const ports = memoryPorts();
+    const publisher = {
+      ...ports.publisher,
+      publish: async () => {
+        throw new Error('bucket unreachable');
+      },
+    };
+
+    // Act
+    const init = initIssuer({ ...ports, publisher }, { issuerUrl: 'https://oidc.example.com/cluster-a' });
+
+    // Assess
+    await expect(init).rejects.toMatchObject({ name: 'InitIncompleteError', code: 'ERR_INIT_INCOMPLETE' });
+    await expect(init).rejects.toThrow(
+      'issuer cluster-a was created, but publishing its documents failed (Error: bucket unreachable); fix the cause and publish them with keyturn maintain --issuer cluster-a',
+    );
+    expect(await ports.store.list()).toEqual(['cluster-a']);
+    expect(ports.vault.refs()).toHaveLength(1);
+  });
+});

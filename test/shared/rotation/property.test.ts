@@ -118,6 +118,29 @@ const throughPush: Action[] = [
 
 /** Counterexamples fast-check found (the bugs are fixed), replayed before the random runs. */
 const FOUND: [Scenario][] = [
+  // An emergency rotation (tokenRefresh reboot) activated its key and stayed in flight for the refresh
+  // phase; a rollback then marked the active key failed, leaving keys.json with no key at the next
+  // maintenance. Rolling back an activated rotation is refused now.
+  found(1, [
+    { kind: 'start', mode: 'emergency', leadTimeSeconds: 0, join: false },
+    { kind: 'advance' },
+    { kind: 'advance' },
+    { kind: 'crash', afterSideEffect: 2 },
+    { kind: 'advance' },
+    { kind: 'wait', seconds: 62 },
+    { kind: 'advance' },
+    { kind: 'advance' },
+    { kind: 'wait', seconds: 1 },
+    { kind: 'advance' },
+    { kind: 'crash', afterSideEffect: 1 },
+    { kind: 'rollback' },
+    { kind: 'wait', seconds: 1 },
+    { kind: 'advance' },
+    { kind: 'retry' },
+    { kind: 'advance' },
+    { kind: 'advance' },
+    { kind: 'advance' },
+  ]),
   // A push crashed after writing the next secret, before recording `promoting`; the rollback then kept
   // the cluster on the new key but dropped that key from keys.json at once.
   found(1, [

@@ -147,9 +147,10 @@ describe('pushKey', () => {
     const world = await createWorld({ pool });
     const kid = await rotateUpToPush(world, 'crash');
     const input = { issuerId: ISSUER_ID, rotationId: 'crash' };
-    const crashing = crashAfterSideEffects(world.ports, 1);
+    // The guard is taken first (one rotator at a time), then the record commits; the crash follows it.
+    const crashing = crashAfterSideEffects(world.ports, 2);
     await expect(pushKey(crashing, input)).rejects.toBeInstanceOf(SimulatedCrash);
-    expect(crashing.performed).toEqual(['store.update']);
+    expect(crashing.performed).toEqual(['cluster.holdRotationGuard', 'store.update']);
     const promoted = findKey(await world.keyring(), kid);
     expect(promoted?.state).toBe('promoting');
     expect(nextSecretKid(world)).not.toBe(kid);

@@ -7,7 +7,7 @@ import type { InvariantViolation } from '#shared/keyring/invariants.ts';
 import type { Keyring, RotationMode } from '#shared/keyring/keyring.ts';
 import { activeKey, findKey, publishedKeys } from '#shared/keyring/queries.ts';
 import type { RotationPorts } from '#shared/ports.ts';
-import { AbortFailedError } from '#shared/rotation/errors.ts';
+import { AbortFailedError, ClusterUnstableError, NodesNotRebootedError } from '#shared/rotation/errors.ts';
 import {
   abortRotation,
   DriftDetectedError,
@@ -145,7 +145,10 @@ export class RotationSession {
     const keyring = await this.world.keyring();
     const notBefore = findKey(keyring, keyring.rotation?.newKid)?.pushNotBefore;
     const untilPush = notBefore === undefined ? 0 : Date.parse(notBefore) - this.world.clock.now().getTime();
-    return Math.max(pollSeconds, Math.ceil(untilPush / 1000));
+    // The stability and reboot polls of the workflow wait 30 s between attempts.
+    const next = this.rotation === undefined ? undefined : STEPS[this.rotation.next];
+    const poll = next === 'await-stability' || next === 'refresh-tokens' ? 30 : pollSeconds;
+    return Math.max(poll, Math.ceil(untilPush / 1000));
   }
 
   private async dispatch(action: Action): Promise<void> {
@@ -190,6 +193,8 @@ export class RotationSession {
     const extra: ErrorClass[] = [];
     if (keyring.rotation !== undefined && !joining) extra.push(RotationInProgressError);
     if (this.unpublishedSigners(keyring).length > 0) extra.push(DriftDetectedError);
+    // The stability gate: a rollout in progress (or a stuck node) refuses a scheduled or manual rotation.
+    if (mode !== 'emergency') extra.push(ClusterUnstableError);
     await this.call(
       `prepare ${rotationId}`,
       async (ports) => {
@@ -258,8 +263,10 @@ export class RotationSession {
     const rotation = keyring.rotation;
     if (rotation === undefined) return;
     const previous = findKey(keyring, rotation.previousKid);
-    // A previous key adopted from drift has no private key to push back.
-    const extra = previous?.vaultRef === undefined ? [RotationRequestError] : [];
+    // A previous key adopted from drift has no private key to push back; an activated rotation (in its
+    // token refresh phase) cannot be rolled back.
+    const activated = findKey(keyring, rotation.newKid)?.state === 'active';
+    const extra = previous?.vaultRef === undefined || activated ? [RotationRequestError] : [];
     await this.call(
       `rollback ${rotation.id}`,
       async (ports) => {
@@ -340,6 +347,9 @@ export class RotationSession {
   private async runCall(last: LastCall, ports: RotationPorts, prefix = ''): Promise<boolean> {
     const acceptable = [...this.baseline(), ...(last.extra ?? [])];
     if (last.step === 'verify') acceptable.push(StepNotReadyError);
+    // A stuck node keeps the cluster unstable, and its deadline passes when time is moved far enough.
+    if (last.step === 'await-stability') acceptable.push(ClusterUnstableError);
+    if (last.step === 'refresh-tokens') acceptable.push(NodesNotRebootedError);
     const early = last.step === 'push' && this.pushIsEarly(await this.world.keyring());
     this.last = last;
     this.actionsSinceLast = 0;
@@ -398,6 +408,8 @@ export class RotationSession {
 const FINISHED: { readonly [T in StepName]?: (result: TaskResults[T]) => boolean } = {
   'confirm-visible': (result) => result.visible,
   'watch-rollout': (result) => result.done,
+  'await-stability': (result) => result.stable,
+  'refresh-tokens': (result) => result.done,
 };
 
 /** Runs one step; true when it finished its work (confirm-visible saw the key, the rollout is done). */

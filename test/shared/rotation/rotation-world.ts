@@ -1,5 +1,9 @@
 import { expect } from 'vitest';
-import { type ClusterModel, createClusterModel } from '#local/openshift-sim/cluster-model.ts';
+import {
+  type ClusterModel,
+  type ClusterModelOptions,
+  createClusterModel,
+} from '#local/openshift-sim/cluster-model.ts';
 import { createSimulatedClusterSigner } from '#local/openshift-sim/simulated-cluster-signer.ts';
 import {
   createManualClock,
@@ -12,10 +16,11 @@ import {
   type MemoryVault,
 } from '#shared/adapters/memory/index.ts';
 import { findInvariantViolations, type InvariantViolation } from '#shared/keyring/invariants.ts';
-import type { Keyring, Policy, RotationMode } from '#shared/keyring/keyring.ts';
+import type { Keyring, Policy, RotationMode, TokenRefresh } from '#shared/keyring/keyring.ts';
 import { generateSigningKeyPair, type PrivateSigningKey } from '#shared/keys/index.ts';
 import type { AuditEntry, KeyringStore, RotationPorts } from '#shared/ports.ts';
 import { initIssuer, maintainIssuer } from '#shared/rotation/index.ts';
+import type { RotationTask } from '#shared/workflow-tasks.ts';
 import { callRotationStep, driveRotationTasks } from './drive-rotation.ts';
 
 /** The issuer every world serves. */
@@ -51,6 +56,8 @@ export interface WorldOptions {
   readonly propagationMs?: number;
   /** Adopt this key at init instead of generating one. */
   readonly adopt?: PrivateSigningKey;
+  /** More of the simulated cluster: workloads, worker nodes, reboot time, token lifetimes, a degraded operator. */
+  readonly cluster?: Partial<Omit<ClusterModelOptions, 'issuerUrl' | 'initialKey' | 'clock'>>;
 }
 
 /** Everything a rotation test touches: the ports, the fakes behind them, and the simulated cluster. */
@@ -79,7 +86,14 @@ export async function createWorld(options: WorldOptions): Promise<World> {
   const publisher = createMemoryPublisher({ clock, propagationMs: options.propagationMs ?? 0 });
   const audit = createMemoryAuditLog();
   const base = { vault, store, publisher, clock, audit, actor: 'test' };
-  const policy = { keyBits: 2048 as const, leadTimeSeconds: 600, graceSeconds: 3600, ...options.policy };
+  // A 60 s stable period keeps the polls few; the model's clock moves one second per poll.
+  const policy = {
+    keyBits: 2048 as const,
+    leadTimeSeconds: 600,
+    graceSeconds: 3600,
+    stablePeriodSeconds: 60,
+    ...options.policy,
+  };
   const init = await initIssuer(base, {
     issuerUrl: ISSUER_URL,
     policy,
@@ -94,6 +108,7 @@ export async function createWorld(options: WorldOptions): Promise<World> {
     clock,
     generateKey: () => options.pool.take(),
     sleep: async () => undefined,
+    ...options.cluster,
   });
   const ports: RotationPorts = { ...base, cluster: createSimulatedClusterSigner(model) };
   const signedKids = new Map<string, Date>();
@@ -136,11 +151,19 @@ export interface DriveOptions {
   readonly mode?: RotationMode;
   readonly compromisedKid?: string;
   readonly leadTimeSeconds?: number;
+  /** `wait` for an emergency told `--no-reboot`. @default the policy's (an emergency: reboot) */
+  readonly tokenRefresh?: TokenRefresh;
   /**
    * Runs each step; the default calls it with the world's ports. Crash tests pass a runner that calls it
    * with crashing ports first and re-runs it with the world's ports after a simulated crash.
    */
   readonly run?: StepRunner;
+  /** Called after every step and every move of the clock, after the invariants are checked (samplers). */
+  readonly onProgress?: () => Promise<void>;
+  /** Stop before this task (an interrupted rotation). @default run to the end */
+  readonly stopBefore?: RotationTask;
+  /** Start at once, without waiting for a stable cluster first (an emergency on a degraded one). */
+  readonly unstable?: boolean;
 }
 
 /** Calls one rotation step with some ports. */
@@ -155,26 +178,40 @@ const MAX_POLLS = 2000;
  */
 export async function driveRotation(world: World, options: DriveOptions): Promise<string> {
   const run: StepRunner = options.run ?? ((step) => step(world.ports));
+  // As an operator would (`oc adm wait-for-stable-cluster`): a rollback just before may still be rolling out.
+  if (options.unstable !== true) await waitUntilStable(world);
   const request = {
     issuerId: ISSUER_ID,
     rotationId: options.rotationId,
     mode: options.mode ?? 'manual',
     ...(options.compromisedKid === undefined ? {} : { compromisedKid: options.compromisedKid }),
     ...(options.leadTimeSeconds === undefined ? {} : { leadTimeSeconds: options.leadTimeSeconds }),
+    ...(options.tokenRefresh === undefined ? {} : { tokenRefresh: options.tokenRefresh }),
   };
   const results = await driveRotationTasks({
     run: (task) => run((ports) => callRotationStep(task, ports, request)),
     clock: world.clock,
     maxPolls: MAX_POLLS,
-    onProgress: () => world.check(),
+    ...(options.stopBefore === undefined ? {} : { stopBefore: options.stopBefore }),
+    onProgress: async () => {
+      await world.check();
+      await options.onProgress?.();
+    },
   });
-  if (options.mode === 'emergency') {
+  if (options.mode === 'emergency' && options.stopBefore === undefined) {
     await run((ports) => maintainIssuer(ports, { issuerId: ISSUER_ID }));
     await world.check();
+    await options.onProgress?.();
   }
-  const kid = results.generate?.kid;
+  const kid =
+    results.generate?.kid ?? (await world.keyring()).rotation?.newKid ?? results['finish-refresh']?.kid;
   if (kid === undefined) throw new Error('the rotation generated no key');
   return kid;
+}
+
+/** Moves the clock until every ClusterOperator of the simulated cluster is stable. */
+export async function waitUntilStable(world: World): Promise<void> {
+  await pollUntil(world, async () => (await world.ports.cluster.readStability()).stableSince);
 }
 
 /** Calls `poll` until it returns a value, advancing the clock one second between calls. */

@@ -255,9 +255,9 @@ describe('regressions found by the property test', () => {
     const { kid } = await generateKey(world.ports, input('r'));
     await publishNewKey(world.ports, input('r'));
     await confirmVisible(world.ports, input('r'));
-    const crashing = crashAfterSideEffects(world.ports, 2);
+    const crashing = crashAfterSideEffects(world.ports, 3);
     await expect(pushKey(crashing, input('r'))).rejects.toBeInstanceOf(SimulatedCrash);
-    expect(crashing.performed).toEqual(['store.update', 'cluster.push']);
+    expect(crashing.performed).toEqual(['cluster.holdRotationGuard', 'store.update', 'cluster.push']);
     world.clock.advance(10_000);
 
     // Act

@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildDiscovery, buildKeySet, readPublicIssuer } from '#shared/issuer/index.ts';
 import { encodePublicKeyPem, generateSigningKeyPair, type PrivateSigningKey } from '#shared/keys/index.ts';
@@ -84,6 +85,33 @@ describe('loadKeySet', () => {
 
     // Assess
     expect(loaded.keySet.keys.map((key) => key.kid)).toEqual(['first', 'second']);
+  });
+
+  it("skips an EC key of an issuer's JWKS, and refuses it when keyturn reads its own issuer back (ALWAYS-VALID)", async () => {
+    // Prepare
+    const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ format: 'jwk' });
+    const { keys } = JSON.parse(buildKeySet([signer.publicKey])) as { keys: unknown[] };
+    server.routes.set(
+      '/mixed/.well-known/openid-configuration',
+      sendJson(buildDiscovery(`${server.origin}/mixed`)),
+    );
+    server.routes.set(
+      '/mixed/keys.json',
+      sendJson(JSON.stringify({ keys: [...keys, { ...ec, kid: 'ec' }] })),
+    );
+    const source = { kind: 'issuer', issuerUrl: `${server.origin}/mixed` } as const;
+
+    // Act
+    const thirdParty = await loadKeySet(source);
+    const own = loadKeySet(source, { skipUnusableKeys: false });
+
+    // Assess
+    expect(thirdParty.keySet.keys.map((key) => key.kid)).toEqual([signer.publicKey.kid]);
+    expect(thirdParty.keySet.skipped).toEqual(['key 2: kty is "EC", not "RSA"']);
+    await expect(own).rejects.toMatchObject({
+      code: 'ERR_KEYSET_INVALID',
+      message: 'key 2: kty is "EC", not "RSA"',
+    });
   });
 
   it("still rejects an invalid JWKS ('jwks', ALWAYS-VALID)", async () => {

@@ -5,6 +5,12 @@ import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type OpenShiftSimulator, startOpenShiftSimulator } from '#local/openshift-sim/http/index.ts';
+import { createOpenShiftClusterSigner } from '#shared/adapters/openshift/index.ts';
+import {
+  guardScopeId,
+  keyturnOperationId,
+  ROTATION_GUARD,
+} from '#shared/adapters/openshift/rotation-guard.ts';
 import { createFakeClock, type FakeClock, generateTestKeys, ISSUER } from '../cluster-fixtures.ts';
 import { ocRebootConfig } from '../platform-fixtures.ts';
 
@@ -164,6 +170,65 @@ describe.skipIf(!hasKubectl)(
       // Assess
       expect(applied.stdout).toBe('namespace/team-a created\nconfigmap/settings created\n');
       expect(read.stdout).toBe('b');
+    });
+
+    it("shows the guard keyturn holds, scoped by the ClusterVersion's clusterID, and sees one kubectl wrote as ccoctl does (ONE-SIGNER)", async () => {
+      // Prepare
+      const signer = createOpenShiftClusterSigner({ kubeconfig: { yaml: sim.kubeconfig() } });
+      const ours = { issuerId: 'cluster-a', rotationId: 'r1' };
+      const clusterId = await kubectl('get', 'clusterversion', 'version', '-o', 'jsonpath={.spec.clusterID}');
+      const scope = guardScopeId(clusterId.stdout);
+      const guard = ['-n', ROTATION_GUARD.namespace, ROTATION_GUARD.name];
+
+      // Act: keyturn holds and releases; then ccoctl (here kubectl) creates the guard anew
+      await signer.holdRotationGuard(ours);
+      const held = await kubectl('get', 'configmap', ...guard, '-o', 'jsonpath={.data.state\\.json}');
+      await signer.releaseRotationGuard(ours);
+      await kubectl('delete', 'configmap', ...guard);
+      const file = join(directory, 'guard.json');
+      const ccoctlState = `{"schemaVersion":1,"scopeID":"${scope}","activeOperationID":"${'c'.repeat(64)}"}`;
+      await writeFile(
+        file,
+        JSON.stringify({
+          apiVersion: 'v1',
+          kind: 'ConfigMap',
+          metadata: {
+            name: ROTATION_GUARD.name,
+            namespace: ROTATION_GUARD.namespace,
+            labels: ROTATION_GUARD.labels,
+          },
+          data: { 'state.json': ccoctlState },
+        }),
+      );
+      const created = await kubectl('create', '--validate=false', '-f', file);
+
+      // Assess
+      const operationId = keyturnOperationId(clusterId.stdout, ours.issuerId, ours.rotationId);
+      expect(held.stdout).toBe(
+        `{"schemaVersion":1,"scopeID":"${scope}","activeOperationID":"${operationId}"}`,
+      );
+      expect(created).toMatchObject({ code: 0, stderr: '' });
+      await expect(signer.readRotationGuard(ours)).resolves.toEqual({
+        heldBy: 'other',
+        operationId: 'c'.repeat(64),
+      });
+    });
+
+    it('shows the kube-apiserver config keyturn reads the token lifetime from', async () => {
+      const config = await kubectl(
+        'get',
+        'configmap',
+        'config',
+        '-n',
+        'openshift-kube-apiserver',
+        '-o',
+        'jsonpath={.data.config\\.yaml}',
+      );
+
+      expect(JSON.parse(config.stdout)).toMatchObject({
+        kind: 'KubeAPIServerConfig',
+        apiServerArguments: {},
+      });
     });
   },
 );

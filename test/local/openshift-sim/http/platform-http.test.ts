@@ -125,6 +125,7 @@ describe('startOpenShiftSimulator: ClusterOperators', () => {
     ]);
     expect(config.json.resources).toEqual([
       expect.objectContaining({ name: 'clusteroperators', kind: 'ClusterOperator', namespaced: false }),
+      expect.objectContaining({ name: 'clusterversions', kind: 'ClusterVersion', namespaced: false }),
     ]);
     expect(machines.json.resources.map((resource: { name: string }) => resource.name)).toEqual([
       'machineconfigpools',

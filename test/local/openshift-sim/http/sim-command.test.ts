@@ -228,10 +228,30 @@ describe('keyturn sim', () => {
     expect(degraded).toEqual(['authentication', 'machine-config']);
   });
 
+  it('writes --max-token-expiration into the kube-apiserver config as the operator would (NO-ORPHAN-TOKENS)', async () => {
+    // Prepare
+    const sim = startSim(['--max-token-expiration', '24h']);
+    const config = await sim.ready;
+
+    // Act
+    const configMap = await callSim(config, {
+      path: '/api/v1/namespaces/openshift-kube-apiserver/configmaps/config',
+    });
+    const version = await callSim(config, { path: '/apis/config.openshift.io/v1/clusterversions/version' });
+    await sim.stop();
+
+    // Assess
+    expect(JSON.parse(configMap.json.data['config.yaml']).apiServerArguments).toMatchObject({
+      'service-account-max-token-expiration': ['24h0m0s'],
+    });
+    expect(version.json.spec.clusterID).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
   it.each([
     [['--stuck-node', 'master-7'], 'master-0, master-1, master-2'],
     [['--workers', '100'], 'whole number from 0 to 99'],
     [['--token-ttl', '5m'], 'at least 10m'],
+    [['--max-token-expiration', '30m'], 'at least 1h'],
     [['--node-reboot', 'later'], 'duration'],
     [['--degraded-operator', 'etcd'], 'authentication, cloud-credential, kube-apiserver, machine-config'],
     [['--fail-rate', '2'], 'fraction from 0 to 1'],

@@ -16,13 +16,16 @@ import type { ClusterSigner, RotationPorts } from '#shared/ports.ts';
 import {
   abortRotation,
   activateKey,
+  awaitStability,
   confirmVisible,
+  finishTokenRefresh,
   generateKey,
   initIssuer,
   maintainIssuer,
   prepareRotation,
   publishNewKey,
   pushKey,
+  refreshTokens,
   rollbackRotation,
   verifyRotation,
   watchRollout,
@@ -42,7 +45,19 @@ const ISSUER_BUCKET = 'keyturn-issuers';
 const DISTRIBUTION_ID = 'E2KEYTURN';
 /** Stands for a kubeconfig: the simulated cluster below does not parse it, the Lambda's path reads it. */
 const KUBECONFIG = 'apiVersion: v1\nkind: Config\n# the inventory cluster\n';
-const CLUSTER_FUNCTIONS = ['abort', 'maintain', 'prepare', 'push', 'rollback', 'verify', 'watch-rollout'];
+const CLUSTER_FUNCTIONS = [
+  'abort',
+  'activate',
+  'await-stability',
+  'finish-refresh',
+  'maintain',
+  'prepare',
+  'push',
+  'refresh-tokens',
+  'rollback',
+  'verify',
+  'watch-rollout',
+];
 
 const clock = createManualClock(new Date('2026-03-01T00:00:00.000Z'));
 const kms = createFakeKms();
@@ -112,8 +127,10 @@ beforeAll(async () => {
     tags: { [`openshift.io/cloud-credential-operator/${ISSUER_ID}`]: 'owned' },
   });
   const cmk = kms.createKey({ alias: 'alias/keyturn' });
+  const keyringMacKey = kms.createKey({ keySpec: 'HMAC_256' });
   env = {
     KEYTURN_KMS_KEY_ID: cmk.arn,
+    KEYTURN_KEYRING_MAC_KEY_ID: keyringMacKey.arn,
     KEYTURN_STATE_BUCKET: STATE_BUCKET,
     KEYTURN_ISSUER_BUCKET: ISSUER_BUCKET,
     KEYTURN_DISTRIBUTION_ID: DISTRIBUTION_ID,
@@ -122,6 +139,7 @@ beforeAll(async () => {
     stateBucket: STATE_BUCKET,
     issuerBuckets: [ISSUER_BUCKET],
     kmsKeyIds: [cmk.arn],
+    keyringMacKeyIds: [keyringMacKey.arn],
     distributionIds: [DISTRIBUTION_ID],
   };
   // The operator stores the cluster's kubeconfig under keyturn's key, as docs/aws.md says.
@@ -151,15 +169,29 @@ async function committedInventory(): Promise<Record<string, IamInventoryEntry>> 
   return JSON.parse(await readFile(INVENTORY_FILE, 'utf8')) as Record<string, IamInventoryEntry>;
 }
 
+/** The token refresh phase of tokenRefresh reboot: reboots followed to the end, stability, the old key let go. */
+async function runTokenRefresh(input: { issuerId: string; rotationId: string }): Promise<void> {
+  for (let poll = 0; poll < 100; poll += 1) {
+    if ((await asFunction('refresh-tokens', (ports) => refreshTokens(ports, input))).done) break;
+    clock.advance(10_000);
+  }
+  await asFunction('await-stability', (ports) => awaitStability(ports, input));
+  await asFunction('finish-refresh', (ports) => finishTokenRefresh(ports, input));
+}
+
 describe('the IAM inventory of the rotation functions', () => {
   it('records every SDK call each function sends through a rotation, a rollback, two aborts and maintenance', async () => {
     // Act: a successful rotation, one rolled back after its push, then maintenance past the grace.
     for (const [rotationId, outcome] of [
       ['r1', 'activate'],
       ['r2', 'rollback'],
+      ['r5', 'refresh'],
     ] as const) {
       const input = { issuerId: ISSUER_ID, rotationId };
-      await asFunction('prepare', (ports) => prepareRotation(ports, { ...input, mode: 'scheduled' }));
+      const tokenRefresh = outcome === 'refresh' ? 'reboot' : 'wait';
+      await asFunction('prepare', (ports) =>
+        prepareRotation(ports, { ...input, mode: 'scheduled', tokenRefresh }),
+      );
       await asFunction('generate', (ports) => generateKey(ports, input));
       await asFunction('publish', (ports) => publishNewKey(ports, input));
       await asFunction('confirm-visible', (ports) => confirmVisible(ports, input));
@@ -169,9 +201,11 @@ describe('the IAM inventory of the rotation functions', () => {
       if (outcome === 'rollback') {
         await asFunction('rollback', (ports) => rollbackRotation(ports, { ...input, reason: 'inventory' }));
       } else {
+        await asFunction('await-stability', (ports) => awaitStability(ports, input));
         await asFunction('verify', (ports) => verifyRotation(ports, input));
         await asFunction('activate', (ports) => activateKey(ports, input));
       }
+      if (outcome === 'refresh') await runTokenRefresh(input);
     }
     // Two rotations stopped and aborted: one before its push (the new key is dropped), one after it (the
     // previous key is pushed back).

@@ -3,6 +3,7 @@ import { S3Client, S3ServiceException } from '@aws-sdk/client-s3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createS3KeyringStore } from '#shared/adapters/aws/s3-keyring-store.ts';
 import { type Keyring, serializeKeyring } from '#shared/keyring/keyring.ts';
+import { createFakeKms, type FakeKms } from '#test/fakes/aws/fake-kms.ts';
 import { createFakeS3, type FakeS3 } from '#test/fakes/aws/fake-s3.ts';
 import { makeKeyring } from '#test/shared/adapters/local/local-home.ts';
 
@@ -30,16 +31,27 @@ function md5ETag(text: string): string {
 
 describe('createS3KeyringStore', () => {
   let s3: FakeS3;
+  let kms: FakeKms;
+  let macKeyId: string;
+  let restoreKms: () => void;
   // SDK retries never run behind aws-sdk-client-mock (it stubs `send`); maxAttempts: 1 says so anyway.
   const client = () => new S3Client({ region: 'eu-west-1', maxAttempts: 1 });
-  const newStore = (prefix?: string) => createS3KeyringStore({ bucket: BUCKET, prefix, s3: client() });
+  const newStore = (prefix?: string) =>
+    createS3KeyringStore({ bucket: BUCKET, prefix, s3: client(), macKeyId });
 
   beforeEach(() => {
     s3 = createFakeS3({ maxKeysPerPage: 2 });
     s3.install();
     s3.createBucket(BUCKET, { versioned: true });
+    kms = createFakeKms();
+    const stub = kms.install();
+    restoreKms = () => stub.restore();
+    macKeyId = kms.createKey({ keySpec: 'HMAC_256' }).arn;
   });
-  afterEach(() => s3.restore());
+  afterEach(() => {
+    s3.restore();
+    restoreKms();
+  });
 
   it('creates a keyring and reads it back with the same revision, the object ETag', async () => {
     // Prepare
@@ -51,9 +63,12 @@ describe('createS3KeyringStore', () => {
 
     // Assess
     const object = s3.getObject(BUCKET, 'keyrings/demo.json');
+    const body = object?.body.toString('utf8') ?? '';
+    const { mac, ...stored } = JSON.parse(body);
     expect(read).toEqual(created);
-    expect(created.revision).toBe(md5ETag(serializeKeyring(makeKeyring())));
-    expect(object?.body.toString('utf8')).toBe(serializeKeyring(makeKeyring()));
+    expect(created.revision).toBe(md5ETag(body));
+    expect(stored).toEqual(JSON.parse(serializeKeyring(makeKeyring())));
+    expect(mac).toMatch(/^hmac-sha256:[\w-]{43}$/);
     expect(object?.contentType).toBe('application/json');
   });
 
@@ -247,7 +262,7 @@ describe('createS3KeyringStore', () => {
   });
 
   it('uses the process S3 client when none is injected', async () => {
-    const store = createS3KeyringStore({ bucket: BUCKET });
+    const store = createS3KeyringStore({ bucket: BUCKET, macKeyId });
 
     await store.create(makeKeyring());
 
@@ -291,7 +306,7 @@ describe('createS3KeyringStore', () => {
     });
 
     it('reports a missing bucket with ERR_AWS_NOT_FOUND', async () => {
-      const store = createS3KeyringStore({ bucket: 'no-such-bucket', s3: client() });
+      const store = createS3KeyringStore({ bucket: 'no-such-bucket', s3: client(), macKeyId });
 
       await expect(store.read('demo')).rejects.toMatchObject({
         code: 'ERR_AWS_NOT_FOUND',

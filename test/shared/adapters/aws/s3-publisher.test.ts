@@ -27,8 +27,8 @@ function internalError(): S3ServiceException {
   });
 }
 
-function documentsFor(issuerUrl: string, keys = [fixtureKey]) {
-  return { keySet: buildKeySet(keys), discovery: buildDiscovery(issuerUrl) };
+function documentsFor(issuerUrl: string, keys = [fixtureKey], generation = 1) {
+  return { keySet: buildKeySet(keys), discovery: buildDiscovery(issuerUrl), generation };
 }
 
 describe('createS3Publisher', () => {
@@ -202,6 +202,69 @@ describe('createS3Publisher', () => {
       });
     });
 
+    it("records the generation in both objects' metadata and keeps keys.json a plain JWKS", async () => {
+      // Prepare
+      const documents = documentsFor(ISSUER, [fixtureKey], 7);
+
+      // Act
+      const outcome = await newPublisher().publish(ISSUER, documents);
+
+      // Assess
+      expect(outcome).toBe('published');
+      for (const key of ['cluster-a/keys.json', 'cluster-a/.well-known/openid-configuration']) {
+        expect(s3.getObject(BUCKET, key)?.metadata).toEqual({ 'keyturn-generation': '7' });
+      }
+      expect(s3.getObject(BUCKET, 'cluster-a/keys.json')?.body.toString('utf8')).toBe(documents.keySet);
+    });
+
+    it('never replaces documents of a newer generation with older ones, and sends no write (ALWAYS-VALID)', async () => {
+      // Prepare: a rotation published the new key (generation 8); maintenance read the keyring before (7).
+      const publisher = newPublisher();
+      const newer = documentsFor(ISSUER, [fixtureKey, otherKey], 8);
+      await publisher.publish(ISSUER, newer);
+      s3.calls.length = 0;
+
+      // Act
+      const outcome = await publisher.publish(ISSUER, documentsFor(ISSUER, [fixtureKey], 7));
+
+      // Assess
+      expect(outcome).toBe('superseded');
+      expect(commands()).toEqual(['HeadObjectCommand']);
+      expect(s3.getObject(BUCKET, 'cluster-a/keys.json')?.body.toString('utf8')).toBe(newer.keySet);
+    });
+
+    it('is superseded, not in conflict, when a newer publish lands between its read and its write (ALWAYS-VALID)', async () => {
+      // Prepare
+      s3.putObject(BUCKET, 'cluster-a/keys.json', buildKeySet([fixtureKey]), {
+        metadata: { 'keyturn-generation': '7' },
+      });
+      const newer = buildKeySet([fixtureKey, otherKey]);
+      s3.beforeNext('PutObjectCommand', () => {
+        s3.putObject(BUCKET, 'cluster-a/keys.json', newer, { metadata: { 'keyturn-generation': '9' } });
+      });
+
+      // Act
+      const outcome = await newPublisher().publish(ISSUER, documentsFor(ISSUER, [otherKey], 8));
+
+      // Assess
+      expect(outcome).toBe('superseded');
+      expect(s3.getObject(BUCKET, 'cluster-a/keys.json')?.body.toString('utf8')).toBe(newer);
+    });
+
+    it('publishes over objects that record no generation (ccoctl, older keyturn) and over older ones', async () => {
+      // Prepare
+      const publisher = newPublisher();
+      s3.putObject(BUCKET, 'cluster-a/keys.json', buildKeySet([fixtureKey]));
+      await publisher.publish(ISSUER, documentsFor(ISSUER, [fixtureKey], 0));
+
+      // Act
+      const outcome = await publisher.publish(ISSUER, documentsFor(ISSUER, [fixtureKey], 3));
+
+      // Assess: the same bytes are written again so that the object records the newer generation.
+      expect(outcome).toBe('published');
+      expect(s3.getObject(BUCKET, 'cluster-a/keys.json')?.metadata).toEqual({ 'keyturn-generation': '3' });
+    });
+
     it('fails with ERR_PUBLISH_CONFLICT and keeps a hand edit made between its read and its write', async () => {
       // Prepare
       s3.putObject(BUCKET, 'cluster-a/keys.json', buildKeySet([fixtureKey]), { tags: CCOCTL_TAG });
@@ -255,7 +318,7 @@ describe('createS3Publisher', () => {
       ],
     ])('refuses a key set with %s and sends nothing (ALWAYS-VALID)', async (_variant, keySet, code) => {
       await expect(
-        newPublisher().publish(ISSUER, { keySet, discovery: buildDiscovery(ISSUER) }),
+        newPublisher().publish(ISSUER, { keySet, discovery: buildDiscovery(ISSUER), generation: 1 }),
       ).rejects.toMatchObject({ code });
       expect(commands()).toEqual([]);
     });
@@ -265,6 +328,7 @@ describe('createS3Publisher', () => {
         newPublisher().publish(ISSUER, {
           keySet: buildKeySet([fixtureKey]),
           discovery: buildDiscovery(`${ISSUER}-b`),
+          generation: 1,
         }),
       ).rejects.toMatchObject({ code: 'ERR_DISCOVERY_ISSUER_MISMATCH' });
       expect(commands()).toEqual([]);

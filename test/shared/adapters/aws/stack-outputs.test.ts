@@ -13,6 +13,7 @@ const OUTPUTS = {
   DistributionId: 'E2KEYTURNTEST',
   IssuerBaseUrl: 'https://oidc.example.com/',
   SigningKeyArn: 'arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+  KeyringMacKeyArn: 'arn:aws:kms:eu-west-1:111122223333:key/5678abcd-12ab-34cd-56ef-1234567890ab',
   AlarmTopicArn: 'arn:aws:sns:eu-west-1:111122223333:keyturn-alarms',
 } as const;
 
@@ -46,6 +47,7 @@ describe('readStackOutputs', () => {
       distributionId: OUTPUTS.DistributionId,
       issuerBaseUrl: 'https://oidc.example.com',
       signingKeyArn: OUTPUTS.SigningKeyArn,
+      keyringMacKeyArn: OUTPUTS.KeyringMacKeyArn,
       alarmTopicArn: OUTPUTS.AlarmTopicArn,
     });
     expect(cloudFormation.calls.map((call) => call.input)).toEqual([{ StackName: 'Keyturn' }]);
@@ -105,6 +107,7 @@ describe('readStackOutputs', () => {
     ['DistributionId', 'd111.cloudfront.net'],
     ['IssuerBaseUrl', 'http://oidc.example.com'],
     ['SigningKeyArn', 'alias/keyturn'],
+    ['KeyringMacKeyArn', 'alias/keyturn-keyrings'],
     ['AlarmTopicArn', 'keyturn-alarms'],
   ])('rejects with ERR_STACK_OUTPUT when output %s holds %j', async (key, value) => {
     cloudFormation.putStack('Keyturn', { outputs: { ...OUTPUTS, [key]: value } });

@@ -15,8 +15,8 @@ const otherKey = parsePublicKey(readKeyFixture('other2048.public'));
 const fixtureJwk = (JSON.parse(buildKeySet([fixtureKey])) as { keys: object[] }).keys[0];
 const privateJwk = JSON.parse(readKeyFixture('rsa2048.private.jwk.json')) as { d: string };
 
-function documentsFor(issuerUrl: string, keys = [fixtureKey]) {
-  return { keySet: buildKeySet(keys), discovery: buildDiscovery(issuerUrl) };
+function documentsFor(issuerUrl: string, keys = [fixtureKey], generation = 1) {
+  return { keySet: buildKeySet(keys), discovery: buildDiscovery(issuerUrl), generation };
 }
 
 describe('createDirectoryPublisher', () => {
@@ -50,7 +50,7 @@ describe('createDirectoryPublisher', () => {
     await publisher.publish(issuerUrl, documentsFor(issuerUrl, [fixtureKey, otherKey]));
 
     const directory = join(home.path, 'demo');
-    expect(await readdir(directory)).toEqual(['.well-known', 'keys.json']);
+    expect(await readdir(directory)).toEqual(['.keyturn-generation', '.well-known', 'keys.json']);
     expect(await readdir(join(directory, '.well-known'))).toEqual(['openid-configuration']);
     expect(await readFile(join(directory, 'keys.json'), 'utf8')).toBe(buildKeySet([fixtureKey, otherKey]));
   });
@@ -85,6 +85,7 @@ describe('createDirectoryPublisher', () => {
       createDirectoryPublisher({ root: home.path }).publish(issuerUrl, {
         keySet,
         discovery: buildDiscovery(issuerUrl),
+        generation: 1,
       }),
     ).rejects.toMatchObject({ code });
     expect(await readdir(home.path)).toEqual([]);
@@ -95,6 +96,7 @@ describe('createDirectoryPublisher', () => {
       createDirectoryPublisher({ root: home.path }).publish('http://127.0.0.1:8080/demo', {
         keySet: buildKeySet([fixtureKey]),
         discovery: buildDiscovery('http://127.0.0.1:8080/other'),
+        generation: 1,
       }),
     ).rejects.toMatchObject({ code: 'ERR_DISCOVERY_ISSUER_MISMATCH' });
     expect(await readdir(home.path)).toEqual([]);
@@ -110,9 +112,104 @@ describe('createDirectoryPublisher', () => {
       createDirectoryPublisher({ root: home.path }).publish(issuerUrl, {
         keySet: buildKeySet([fixtureKey]),
         discovery: buildDiscovery('http://127.0.0.1:8080/demo'),
+        generation: 1,
       }),
     ).rejects.toMatchObject({ code: 'ERR_ISSUER_URL' });
     expect(await readdir(home.path)).toEqual([]);
+  });
+
+  it('records the generation beside the documents and keeps keys.json a plain JWKS', async () => {
+    const issuerUrl = 'http://127.0.0.1:8080/demo';
+    const documents = documentsFor(issuerUrl, [fixtureKey], 7);
+
+    const outcome = await createDirectoryPublisher({ root: home.path }).publish(issuerUrl, documents);
+
+    expect(outcome).toBe('published');
+    expect(await readFile(join(home.path, 'demo', '.keyturn-generation'), 'utf8')).toBe('7\n');
+    expect(await readFile(join(home.path, 'demo', 'keys.json'), 'utf8')).toBe(documents.keySet);
+  });
+
+  it('never replaces documents of a newer generation with older ones (ALWAYS-VALID)', async () => {
+    // Prepare: a rotation published the new key (generation 8); maintenance read the keyring before (7).
+    const publisher = createDirectoryPublisher({ root: home.path });
+    const issuerUrl = 'http://127.0.0.1:8080/demo';
+    const newer = documentsFor(issuerUrl, [fixtureKey, otherKey], 8);
+    await publisher.publish(issuerUrl, newer);
+
+    // Act
+    const outcome = await publisher.publish(issuerUrl, documentsFor(issuerUrl, [fixtureKey], 7));
+
+    // Assess
+    expect(outcome).toBe('superseded');
+    expect(await readFile(join(home.path, 'demo', 'keys.json'), 'utf8')).toBe(newer.keySet);
+    expect(await readFile(join(home.path, 'demo', '.keyturn-generation'), 'utf8')).toBe('8\n');
+  });
+
+  it('keeps the highest generation of publishers racing on one issuer (ALWAYS-VALID)', async () => {
+    // Prepare: two processes' worth of publishers, in an order where older ones come last.
+    const issuerUrl = 'http://127.0.0.1:8080/demo';
+    const generations = [5, 9, 2, 7, 9, 1, 8, 3];
+    const keysOf = (generation: number) => (generation % 2 === 0 ? [fixtureKey] : [fixtureKey, otherKey]);
+
+    // Act
+    const outcomes = await Promise.all(
+      generations.map((generation) =>
+        createDirectoryPublisher({ root: home.path }).publish(
+          issuerUrl,
+          documentsFor(issuerUrl, keysOf(generation), generation),
+        ),
+      ),
+    );
+
+    // Assess
+    expect(outcomes).toContain('superseded');
+    expect(await readFile(join(home.path, 'demo', '.keyturn-generation'), 'utf8')).toBe('9\n');
+    expect(await readFile(join(home.path, 'demo', 'keys.json'), 'utf8')).toBe(buildKeySet(keysOf(9)));
+    expect(await readdir(join(home.path, 'demo'))).toEqual([
+      '.keyturn-generation',
+      '.well-known',
+      'keys.json',
+    ]);
+  });
+
+  it('replaces documents published without a generation (older keyturn) and republishes the same one (RETRY-SAFE)', async () => {
+    // Prepare
+    const issuerUrl = 'http://127.0.0.1:8080/demo';
+    await mkdir(join(home.path, 'demo'), { recursive: true });
+    await writeFile(join(home.path, 'demo', 'keys.json'), buildKeySet([otherKey]));
+    const publisher = createDirectoryPublisher({ root: home.path });
+    const documents = documentsFor(issuerUrl, [fixtureKey], 0);
+
+    // Act
+    const outcomes = [
+      await publisher.publish(issuerUrl, documents),
+      await publisher.publish(issuerUrl, documents),
+    ];
+
+    // Assess
+    expect(outcomes).toEqual(['published', 'published']);
+    expect(await readFile(join(home.path, 'demo', 'keys.json'), 'utf8')).toBe(documents.keySet);
+  });
+
+  it('fails with ERR_PUBLISH_CONFLICT when another process holds the publish lock', async () => {
+    // Prepare: a live process (this one) holds the lock of the issuer's directory.
+    const issuerUrl = 'http://127.0.0.1:8080/demo';
+    await mkdir(join(home.path, 'demo'), { recursive: true });
+    const holder = { pid: process.pid, time: new Date().toISOString(), token: 'other' };
+    await writeFile(join(home.path, 'demo', '.keyturn-publish.lock'), JSON.stringify(holder));
+    const publisher = createDirectoryPublisher({ root: home.path, lock: { attempts: 2, retryDelayMs: 1 } });
+
+    // Act
+    const publishing = publisher.publish(issuerUrl, documentsFor(issuerUrl));
+
+    // Assess
+    await expect(publishing).rejects.toMatchObject({
+      code: 'ERR_PUBLISH_CONFLICT',
+      message: expect.stringContaining(
+        `another keyturn process is publishing this issuer (pid ${process.pid}`,
+      ),
+    });
+    await expect(readFile(join(home.path, 'demo', 'keys.json'))).rejects.toMatchObject({ code: 'ENOENT' });
   });
 
   it('invalidates without effect (no cache in front of a local directory)', async () => {

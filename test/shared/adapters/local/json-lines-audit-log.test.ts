@@ -70,15 +70,26 @@ describe('createJsonLinesAuditLog', () => {
     ['an encrypted private key', () => readKeyFixture('rsa2048.pkcs8-encrypted.private')],
     ['a PEM BEGIN line of any kind', () => '-----BEGIN CERTIFICATE-----'],
     ['the words PRIVATE KEY', () => 'RSA PRIVATE KEY'],
-  ])('refuses an entry carrying %s and writes nothing (SEALED)', async (_variant, material) => {
-    const audit = createJsonLinesAuditLog({ home: home.path });
+  ])(
+    'writes an entry carrying %s with the material redacted, never failing the append (SEALED, RECOVERABLE)',
+    async (_variant, material) => {
+      // Prepare
+      const audit = createJsonLinesAuditLog({ home: home.path });
 
-    const error = await audit.append(entry({ detail: material() })).catch((caught: unknown) => caught);
+      // Act
+      await audit.append(entry({ step: 'rollback', detail: `rolled back: ${material()}` }));
 
-    expect(error).toMatchObject({ code: 'ERR_INVARIANT', invariant: 'SEALED' });
-    expect((error as Error).message).not.toContain(material());
-    expect(await readAuditLog(home.path, 'demo')).toEqual([]);
-  });
+      // Assess
+      const text = await readFile(keyturnHomeLayout(home.path).auditLog('demo'), 'utf8');
+      expect(text).not.toMatch(/PRIVATE KEY|-----BEGIN/);
+      for (const line of material().split('\n').slice(1, 4)) {
+        if (line.length > 20) expect(text).not.toContain(line);
+      }
+      const [written] = await readAuditLog(home.path, 'demo');
+      expect(written).toMatchObject({ step: 'rollback', kid: FIXTURE_KID, outcome: 'ok' });
+      expect(written?.detail).toMatch(/^rolled back: .*\[redacted\]/s);
+    },
+  );
 
   it('refuses an unsafe issuer id with ERR_UNSAFE_NAME', async () => {
     await expect(

@@ -16,6 +16,14 @@ const unusedCluster: ClusterSigner = {
   rolloutProgress: () => Promise.reject(new Error('not used')),
   requestToken: () => Promise.reject(new Error('not used')),
   readKeys: () => Promise.reject(new Error('not used')),
+  readStability: () => Promise.reject(new Error('not used')),
+  readTokenLifetime: () => Promise.reject(new Error('not used')),
+  readPoolReboot: () => Promise.reject(new Error('not used')),
+  requestPoolReboot: () => Promise.reject(new Error('not used')),
+  rebootProgress: () => Promise.reject(new Error('not used')),
+  readRotationGuard: () => Promise.reject(new Error('not used')),
+  holdRotationGuard: () => Promise.reject(new Error('not used')),
+  releaseRotationGuard: () => Promise.reject(new Error('not used')),
 };
 
 async function filesUnder(directory: string): Promise<string[]> {

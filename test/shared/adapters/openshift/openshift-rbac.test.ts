@@ -50,8 +50,10 @@ function attributesOf(request: SimulatorRequest): RequestAttributes {
   const [apiGroup, tail] = prefix === 'api' ? ['', rest.slice(1)] : [rest[0] ?? '', rest.slice(2)];
   const [namespace, parts] = tail[0] === 'namespaces' ? [tail[1], tail.slice(2)] : [undefined, tail];
   const [resource = '', name, subresource] = parts;
+  // kube-apiserver's authorizer calls a GET of a collection `list`.
+  const verb = request.method === 'GET' && name === undefined ? 'list' : VERBS[request.method];
   return {
-    verb: VERBS[request.method] ?? request.method,
+    verb: verb ?? request.method,
     apiGroup,
     resource: subresource === undefined ? resource : `${resource}/${subresource}`,
     ...(namespace === undefined ? {} : { namespace }),
@@ -85,7 +87,7 @@ function ruleAllows(rule: Rule, attributes: RequestAttributes): boolean {
 }
 
 describe('docs/openshift-rbac.yaml', () => {
-  it('holds the namespace, both service accounts, four roles and their bindings', () => {
+  it('holds the namespace, both service accounts, six roles and their bindings', () => {
     // Assess
     expect(
       objects.map((object) => `${object.kind} ${object.metadata.namespace ?? ''}/${object.metadata.name}`),
@@ -101,6 +103,10 @@ describe('docs/openshift-rbac.yaml', () => {
       'ClusterRoleBinding /keyturn-rollout-status',
       'Role keyturn/keyturn-probe-tokens',
       'RoleBinding keyturn/keyturn-probe-tokens',
+      'Role openshift-cloud-credential-operator/keyturn-rotation-guard',
+      'RoleBinding openshift-cloud-credential-operator/keyturn-rotation-guard',
+      'ClusterRole /keyturn-rotation-procedure',
+      'ClusterRoleBinding /keyturn-rotation-procedure',
     ]);
   });
 
@@ -134,14 +140,24 @@ describe('docs/openshift-rbac.yaml', () => {
     ).toBe(false);
   });
 
-  it('limits every rule by resourceNames except the create of the next secret', () => {
+  it('limits every rule by resourceNames except the creates, the lists and the get of rendered configs', () => {
     // Assess
     const unnamed = roles.flatMap((role) =>
       (role.rules ?? [])
         .filter((rule) => rule.resourceNames === undefined)
-        .map((rule) => `${role.metadata.namespace}: ${rule.verbs?.join(',')} ${rule.resources?.join(',')}`),
+        .map(
+          (rule) =>
+            `${role.metadata.namespace ?? 'cluster-wide'}: ${rule.verbs?.join(',')} ${rule.resources?.join(',')}`,
+        ),
     );
-    expect(unnamed).toEqual(['openshift-kube-apiserver-operator: create secrets']);
+    expect(unnamed).toEqual([
+      'openshift-kube-apiserver-operator: create secrets',
+      'openshift-cloud-credential-operator: create configmaps',
+      'cluster-wide: list clusteroperators',
+      'cluster-wide: create machineconfigs',
+      'cluster-wide: get machineconfigs',
+      'cluster-wide: list nodes',
+    ]);
   });
 
   it('binds every role, in its own namespace, to keyturn/keyturn only', () => {
@@ -201,6 +217,57 @@ describe('docs/openshift-rbac.yaml against the adapter', () => {
         'get configmaps',
         'get kubeapiservers',
         'create serviceaccounts/token',
+      ]),
+    );
+    expect(attributes.filter((request) => !allows(request))).toEqual([]);
+  });
+});
+
+describe('docs/openshift-rbac.yaml against the procedure around the signer', () => {
+  const { current } = readTestKeys();
+  let simulator: OpenShiftSimulator;
+
+  beforeAll(async () => {
+    ({ simulator } = await startTestSimulator(current));
+  });
+
+  afterAll(async () => {
+    await simulator.close();
+  });
+
+  it('allows every ClusterPlatform request, and no more than the procedure needs (ONE-SIGNER)', async () => {
+    // Prepare
+    const { signer } = createSimulatorSigner(simulator);
+    const operation = { issuerId: 'cluster-a', rotationId: 'r1' };
+    const before = simulator.requests.length;
+
+    // Act: every read, both creates, then the updates
+    await signer.readStability();
+    await signer.readTokenLifetime();
+    await signer.readRotationGuard(operation);
+    await signer.holdRotationGuard(operation);
+    await signer.releaseRotationGuard(operation);
+    for (const pool of ['worker', 'master'] as const) {
+      await signer.requestPoolReboot(pool, 1);
+      await signer.requestPoolReboot(pool, 2);
+      await signer.readPoolReboot(pool);
+      await signer.rebootProgress(pool, 2);
+    }
+
+    // Assess
+    const attributes = simulator.requests.slice(before).map(attributesOf);
+    expect(new Set(attributes.map((request) => `${request.verb} ${request.resource}`))).toEqual(
+      new Set([
+        'list clusteroperators',
+        'get configmaps',
+        'create configmaps',
+        'update configmaps',
+        'get clusterversions',
+        'get machineconfigpools',
+        'get machineconfigs',
+        'create machineconfigs',
+        'update machineconfigs',
+        'list nodes',
       ]),
     );
     expect(attributes.filter((request) => !allows(request))).toEqual([]);
