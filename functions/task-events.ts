@@ -7,6 +7,7 @@ import {
   ROTATION_ID_PATTERN,
 } from '#shared/identifiers.ts';
 import { ROTATION_MODES, TOKEN_REFRESH_POLICIES } from '#shared/keyring/keyring.ts';
+import { redactSecrets } from '#shared/redaction.ts';
 import type { TaskName } from '#shared/workflow-tasks.ts';
 import { TaskEventError } from './task-errors.ts';
 
@@ -87,7 +88,8 @@ function reasonText(reason: string | z.output<typeof catchResult>): string {
   if (typeof reason === 'string') {
     return reason;
   }
-  const cause = lambdaErrorMessage(reason.Cause ?? '').slice(0, REASON_CAUSE_CHARS);
+  // Redacted before it is cut: a cut first could leave a key-material run too short to be recognised (SEALED).
+  const cause = redactSecrets(lambdaErrorMessage(reason.Cause ?? '')).slice(0, REASON_CAUSE_CHARS);
   return cause === '' ? reason.Error : `${reason.Error}: ${cause}`;
 }
 

@@ -94,6 +94,23 @@ describe('parseTaskEvent', () => {
     // Assess
     expect(parsed.reason).toBe(`KeyringConflictError: ${'c'.repeat(200)}`);
   });
+
+  it('redacts key material before it cuts the Cause, so no tail of it survives the cut (SEALED)', () => {
+    // Arrange: a private JWK `d`-like run that straddles the 200-character cut.
+    const secret =
+      'Qm9vZ3VzUHJpdmF0ZUtleU1hdGVyaWFsX2Zvcl90ZXN0czEyMzQ1Njc4OTBhYmNkZWZnaGlqa2xtbm9wcXJzdHV2d3h5ejAxMjM0';
+    const message = `${'x '.repeat(78)}${secret}`;
+
+    // Act
+    const parsed = parseTaskEvent('rollback', {
+      ...IDS,
+      reason: { Error: 'PushError', Cause: JSON.stringify({ errorMessage: message }) },
+    });
+
+    // Assess
+    expect(parsed.reason).toContain('[redacted]');
+    expect(parsed.reason).not.toContain(secret.slice(0, 20));
+  });
 });
 
 describe('task handlers on bad events', () => {
