@@ -1,5 +1,7 @@
-import type { ExecutionEnd } from '#shared/adapters/aws/follow-execution.ts';
+import type { SFNClient } from '@aws-sdk/client-sfn';
+import { type ExecutionEnd, followExecution } from '#shared/adapters/aws/follow-execution.ts';
 import { KeyturnError } from '#shared/errors.ts';
+import type { WorkflowEvent } from '#shared/workflow-event.ts';
 import type { CliIo } from './io.ts';
 
 /** Ctrl-C stopped the command while it followed an execution in AWS; the execution goes on. */
@@ -17,6 +19,32 @@ export function followControlsOf(io: CliIo): FollowControls {
   const stop = new AbortController();
   void io.untilStopped().then(() => stop.abort());
   return { signal: stop.signal, ...(io.sleep === undefined ? {} : { sleep: io.sleep }) };
+}
+
+/**
+ * Follows an execution through its step-by-step display until it ends and returns how it ended; Ctrl-C
+ * stops following (never the execution) with FollowStoppedError carrying `stoppedMessage`.
+ */
+export async function followToEnd(
+  io: CliIo,
+  options: {
+    readonly executionArn: string;
+    readonly sfn: SFNClient;
+    readonly progress: { readonly onEvent: (event: WorkflowEvent) => void; readonly finish: () => void };
+    readonly stoppedMessage: string;
+  },
+): Promise<ExecutionEnd> {
+  const { progress } = options;
+  const followed = await followExecution({
+    executionArn: options.executionArn,
+    sfn: options.sfn,
+    onEvent: progress.onEvent,
+    ...followControlsOf(io),
+  }).finally(progress.finish);
+  if (followed.outcome === 'stopped') {
+    throw new FollowStoppedError('ERR_FOLLOW_STOPPED', options.stoppedMessage);
+  }
+  return followed.end;
 }
 
 const HOW = { FAILED: 'failed', TIMED_OUT: 'timed out', ABORTED: 'was aborted' } as const;

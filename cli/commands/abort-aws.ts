@@ -1,13 +1,12 @@
 import { sfnClient } from '#shared/adapters/aws/clients.ts';
 import { executionConsoleUrl } from '#shared/adapters/aws/executions.ts';
-import { followExecution } from '#shared/adapters/aws/follow-execution.ts';
 import { findRotationAttempts, stopExecution } from '#shared/adapters/aws/rotation-attempts.ts';
 import { isJsonObject } from '#shared/json.ts';
 import { IssuerNotFoundError } from '#shared/keyring/errors.ts';
 import { AbortFailedError } from '#shared/rotation/errors.ts';
 import { type AbortResult, describeRotationKeys, requireRotationToAbort } from '#shared/rotation/index.ts';
 import { describeAbort } from '../abort-report.ts';
-import { describeFailedEnd, FollowStoppedError, followControlsOf } from '../aws-follow.ts';
+import { describeFailedEnd, followToEnd } from '../aws-follow.ts';
 import { awsGoOnCommands, readAwsKeyring, startOrJoinAttempt } from '../aws-rotation-state.ts';
 import { type AwsTargetOptions, awsTargetFlags, readStack } from '../aws-target.ts';
 import type { CliIo } from '../io.ts';
@@ -64,20 +63,12 @@ export async function abortOnAws(io: CliIo, request: AwsAbortRequest): Promise<v
     );
     return;
   }
-  const progress = createRotationProgress(io.err);
-  const followed = await followExecution({
+  const end = await followToEnd(io, {
     executionArn,
     sfn,
-    onEvent: progress.onEvent,
-    ...followControlsOf(io),
-  }).finally(progress.finish);
-  if (followed.outcome === 'stopped') {
-    throw new FollowStoppedError(
-      'ERR_FOLLOW_STOPPED',
-      `stopped following; the abort of rotation ${rotation.id} goes on in AWS (${consoleUrl}). Run ${goOn.abort} again to follow it`,
-    );
-  }
-  const { end } = followed;
+    progress: createRotationProgress(io.err, { tty: io.errIsTerminal === true }),
+    stoppedMessage: `stopped following; the abort of rotation ${rotation.id} goes on in AWS (${consoleUrl}). Run ${goOn.abort} again to follow it`,
+  });
   if (end.status !== 'SUCCEEDED') {
     throw new AbortFailedError(
       'ERR_ABORT_FAILED',

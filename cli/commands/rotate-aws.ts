@@ -1,6 +1,5 @@
 import { sfnClient } from '#shared/adapters/aws/clients.ts';
 import { executionConsoleUrl } from '#shared/adapters/aws/executions.ts';
-import { followExecution } from '#shared/adapters/aws/follow-execution.ts';
 import {
   type RotationExecutionInput,
   rotationOutcomeOf,
@@ -12,7 +11,7 @@ import type { Keyring } from '#shared/keyring/keyring.ts';
 import { assertEmergencyTarget, describeRotationKeys, newRotationId } from '#shared/rotation/index.ts';
 import { assertLeadTimeFits } from '#shared/rotation/lead-time-bound.ts';
 import { type GoOnCommands, planRotation } from '#shared/rotation/resume-plan.ts';
-import { describeFailedEnd, FollowStoppedError, followControlsOf } from '../aws-follow.ts';
+import { describeFailedEnd, followToEnd } from '../aws-follow.ts';
 import { awsGoOnCommands, readAwsKeyring, startOrJoinAttempt } from '../aws-rotation-state.ts';
 import { type AwsTargetOptions, awsTargetFlags, readStack } from '../aws-target.ts';
 import type { CliIo } from '../io.ts';
@@ -92,20 +91,12 @@ export async function rotateOnAws(
     return;
   }
   io.err('Following it (one line per workflow step; Ctrl-C stops following, not the rotation):\n');
-  const progress = progressOf(io, input, keyring);
-  const followed = await followExecution({
+  const end = await followToEnd(io, {
     executionArn,
     sfn,
-    onEvent: progress.onEvent,
-    ...followControlsOf(io),
-  }).finally(progress.finish);
-  if (followed.outcome === 'stopped') {
-    throw new FollowStoppedError(
-      'ERR_FOLLOW_STOPPED',
-      `stopped following; rotation ${rotationId} goes on in AWS (${consoleUrl}). Follow it again with: ${followAgain}`,
-    );
-  }
-  const { end } = followed;
+    progress: progressOf(io, input, keyring),
+    stoppedMessage: `stopped following; rotation ${rotationId} goes on in AWS (${consoleUrl}). Follow it again with: ${followAgain}`,
+  });
   if (end.status !== 'SUCCEEDED') {
     throw new RotationFailedError(
       'ERR_ROTATION_FAILED',
