@@ -1,5 +1,8 @@
-import type { SFNClient } from '@aws-sdk/client-sfn';
-import { type ExecutionEnd, followExecution } from '#shared/adapters/aws/follow-execution.ts';
+import {
+  type ExecutionEnd,
+  type FollowExecutionOptions,
+  followExecution,
+} from '#shared/adapters/aws/follow-execution.ts';
 import { KeyturnError } from '#shared/errors.ts';
 import type { WorkflowEvent } from '#shared/workflow-event.ts';
 import type { CliIo } from './io.ts';
@@ -29,7 +32,7 @@ export async function followToEnd(
   io: CliIo,
   options: {
     readonly executionArn: string;
-    readonly sfn: SFNClient;
+    readonly sfn: FollowExecutionOptions['sfn'];
     readonly progress: { readonly onEvent: (event: WorkflowEvent) => void; readonly finish: () => void };
     readonly stoppedMessage: string;
   },
