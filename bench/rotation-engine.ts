@@ -173,7 +173,12 @@ async function createWorld(options: {
   const publisher = createMemoryPublisher({ clock });
   const base = { vault, store, publisher, clock, audit, actor: 'bench' };
   const issuerUrl = `https://oidc.bench.example/issuer-${index}`;
-  const { issuerId } = await initIssuer(base, { issuerUrl, policy: { keyBits: pool.bits } });
+  // A 60 s stable period (as the tests' world has) keeps AwaitStability's polls within MAX_POLLS: the
+  // clock moves one POLL_INTERVAL_MS per poll; the default 300 s would need more polls than the rollout.
+  const { issuerId } = await initIssuer(base, {
+    issuerUrl,
+    policy: { keyBits: pool.bits, stablePeriodSeconds: 60 },
+  });
   clock.advance(1000);
   const model = createClusterModel({
     issuerUrl,

@@ -1,20 +1,27 @@
 import type { KeyRecord, Keyring } from '#shared/keyring/keyring.ts';
 import { formatTable } from './table.ts';
 
+/**
+ * The moments of a key's life the keyring records, in the order the status schema lists them
+ * (docs/schemas/status-v1.schema.json); EVENT_FIELDS below orders them by the lifecycle.
+ */
+export const KEY_EVENT_NAMES = [
+  'generated',
+  'published',
+  'visible',
+  'pushed',
+  'active',
+  'retired',
+  'tokens-refreshed',
+  'removed',
+  'failed',
+  'compromised',
+  'private-key-destroyed',
+] as const;
+
 /** One moment of a key's life, as the keyring records it. */
 export interface KeyEvent {
-  readonly event:
-    | 'generated'
-    | 'published'
-    | 'visible'
-    | 'pushed'
-    | 'active'
-    | 'retired'
-    | 'tokens-refreshed'
-    | 'removed'
-    | 'failed'
-    | 'compromised'
-    | 'private-key-destroyed';
+  readonly event: (typeof KEY_EVENT_NAMES)[number];
   readonly at: string;
 }
 

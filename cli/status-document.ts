@@ -1,24 +1,12 @@
 import { z } from 'zod';
 import type { Keyring } from '#shared/keyring/keyring.ts';
-import { type KeyEvent, keyEvents } from './key-timeline.ts';
+import { KEY_EVENT_NAMES, type KeyEvent, keyEvents } from './key-timeline.ts';
 
 /** The `apiVersion` of `keyturn status -o json|yaml`; a change that removes or renames a field bumps it. */
 export const STATUS_API_VERSION = 'keyturn.io/v1';
 
 const eventSchema = z.object({
-  event: z.enum([
-    'generated',
-    'published',
-    'visible',
-    'pushed',
-    'active',
-    'retired',
-    'tokens-refreshed',
-    'removed',
-    'failed',
-    'compromised',
-    'private-key-destroyed',
-  ]),
+  event: z.enum(KEY_EVENT_NAMES),
   at: z.iso.datetime(),
 });
 
@@ -78,6 +66,13 @@ export const statusDocumentSchema = z.object({
 /** One `keyturn status -o json|yaml` document. */
 export type StatusDocument = z.infer<typeof statusDocumentSchema>;
 
+/** The commands that go on from a rotation in flight, as the table and the documents say them. */
+export function goOnText(rotation: NonNullable<Keyring['rotation']>): string {
+  return rotation.abortFailedAt === undefined
+    ? 'run the same keyturn rotate again to resume it, or add --abort to end it safely'
+    : 'fix the cause, then run the same keyturn rotate --abort again';
+}
+
 /** The status document of these keyrings. */
 export function statusDocument(input: {
   readonly keyrings: readonly Keyring[];
@@ -125,10 +120,7 @@ function issuerStatus(keyring: Keyring): StatusDocument['issuers'][number] {
             startedAt: rotation.startedAt,
             ...(rotation.newKid === undefined ? {} : { newKid: rotation.newKid }),
             ...(rotation.abortFailedAt === undefined ? {} : { abortFailedAt: rotation.abortFailedAt }),
-            goOn:
-              rotation.abortFailedAt === undefined
-                ? 'run the same keyturn rotate again to resume it, or add --abort to end it safely'
-                : 'fix the cause, then run the same keyturn rotate --abort again',
+            goOn: goOnText(rotation),
           },
         }),
     ...(lastRotation === undefined

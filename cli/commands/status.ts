@@ -16,7 +16,7 @@ import { HOME_OPTION, homeFrom } from '../home.ts';
 import type { CliIo } from '../io.ts';
 import { localeIsUtf8, renderKeyHistory } from '../key-timeline.ts';
 import { OUTPUT_OPTION, type OutputFormat, renderDocument } from '../output-format.ts';
-import { statusDocument } from '../status-document.ts';
+import { goOnText, statusDocument } from '../status-document.ts';
 import { formatTable } from '../table.ts';
 
 /**
@@ -145,8 +145,8 @@ export function describeKeyring(keyring: Keyring, now: Date): string {
     lines.push(
       `rotation in flight: ${rotation.id} (${rotation.mode}) since ${rotation.startedAt}: ${describeRotationKeys(keyring, rotation)}`,
       rotation.abortFailedAt === undefined
-        ? '  go on: run the same keyturn rotate again to resume it, or add --abort to end it safely'
-        : `  ABORT FAILED at ${rotation.abortFailedAt}: fix the cause, then run the same keyturn rotate --abort again`,
+        ? `  go on: ${goOnText(rotation)}`
+        : `  ABORT FAILED at ${rotation.abortFailedAt}: ${goOnText(rotation)}`,
     );
   }
   if (lastRotation !== undefined) {
